@@ -1,0 +1,196 @@
+//! Tessera's gateway: a Stripe-compatible payments API running as a Cloudflare Worker.
+//!
+//! The front Worker authenticates, parses and forwards each API request to the merchant account's
+//! Durable Object ([`account::Account`]), which owns the account's state. Static files (the loader,
+//! the widget's iframe page and wasm) are served by Workers static assets before this code runs.
+
+mod account;
+mod challenge;
+mod envelope;
+pub mod form;
+mod objects;
+pub mod params;
+pub mod sandbox;
+mod store;
+pub mod vault;
+
+pub use account::Account;
+
+use envelope::{Envelope, Principal};
+use shared::api::{ApiError, ErrorType};
+use shared::ids::RequestId;
+use shared::webhook::constant_time_eq;
+use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response};
+
+/// The API version this gateway speaks, stated on every response.
+pub const API_VERSION: &str = "2025-09-30.clover";
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let mut random = [0u8; 14];
+    let _ = getrandom::getrandom(&mut random);
+    let request_id = RequestId::from_random(&random);
+    let version = req.headers().get("Stripe-Version").ok().flatten();
+    let response = match handle(req, &env).await {
+        Ok(response) => response,
+        Err(error) => error_response(&error)?,
+    };
+    // Responses from a Durable Object stub have immutable headers: copy them into a fresh set.
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        headers.append(&name, &value)?;
+    }
+    headers.set("Request-Id", request_id.as_str())?;
+    headers.set("Stripe-Version", version.as_deref().unwrap_or(API_VERSION))?;
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set("Access-Control-Expose-Headers", "Request-Id, Stripe-Version, Idempotent-Replayed")?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response.with_headers(headers))
+}
+
+/// The one place a gateway error becomes an HTTP response.
+fn error_response(error: &ApiError) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    if error.status == 401 {
+        headers.set("WWW-Authenticate", "Bearer realm=\"Tessera\"")?;
+    }
+    Ok(Response::ok(error.to_body().to_string())?.with_status(error.status).with_headers(headers))
+}
+
+async fn handle(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let url = req.url().map_err(|_| ApiError::invalid_request("url_invalid", None, "The request URL is malformed."))?;
+    let path = url.path().to_owned();
+    let method = req.method();
+    if method == Method::Options {
+        return preflight().map_err(internal);
+    }
+    let principal = if path.starts_with("/challenge/") {
+        Principal::Anonymous
+    } else if path == "/v1" || path.starts_with("/v1/") {
+        authenticate(&req, env)?
+    } else {
+        return Err(ApiError::new(404, ErrorType::InvalidRequestError, Some("resource_missing"), None, format!("Unrecognized request URL ({method}: {path}).")));
+    };
+    let params = match method {
+        Method::Get | Method::Delete => form::parse_form(url.query().unwrap_or(""))?,
+        Method::Post => {
+            let too_large = || {
+                ApiError::invalid_request("request_too_large", None, format!("The request body is larger than {} bytes.", form::MAX_BODY_BYTES))
+            };
+            let declared: Option<usize> = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse().ok());
+            if declared.is_some_and(|n| n > form::MAX_BODY_BYTES) {
+                return Err(too_large());
+            }
+            let content_type = req.headers().get("Content-Type").ok().flatten();
+            let body = req.bytes().await.map_err(|_| too_large())?;
+            let body = String::from_utf8(body)
+                .map_err(|_| ApiError::invalid_request("parameter_invalid", None, "The request body is not valid UTF-8."))?;
+            let mut params = form::parse_body(content_type.as_deref(), &body)?;
+            // Query parameters on a POST count too (Stripe accepts both).
+            for (k, v) in form::parse_form(url.query().unwrap_or(""))? {
+                params.entry(k).or_insert(v);
+            }
+            params
+        }
+        other => {
+            return Err(ApiError::new(405, ErrorType::InvalidRequestError, Some("method_not_allowed"), None, format!("Method {other} is not allowed.")))
+        }
+    };
+    let idempotency_key = req.headers().get("Idempotency-Key").ok().flatten();
+    if idempotency_key.as_ref().is_some_and(|k| k.len() > 255) {
+        return Err(ApiError::invalid_request("idempotency_key_too_long", None, "Idempotency keys can be at most 255 characters long."));
+    }
+    let envelope = Envelope {
+        method: method.to_string(),
+        path,
+        principal,
+        params,
+        idempotency_key,
+        origin: url.origin().ascii_serialization(),
+    };
+    let body = serde_json::to_string(&envelope).map_err(internal)?;
+    let stub = env
+        .durable_object("ACCOUNT")
+        .and_then(|ns| ns.get_by_name(&account_name(env)))
+        .map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let inner = Request::new_with_init("https://account.internal/", &init).map_err(internal)?;
+    stub.fetch_with_request(inner).await.map_err(internal)
+}
+
+fn preflight() -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")?;
+    headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Stripe-Version")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(Response::empty()?.with_status(204).with_headers(headers))
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(500, ErrorType::ApiError, None, None, format!("An internal error occurred: {e}"))
+}
+
+fn configured(env: &Env, name: &str) -> String {
+    env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).unwrap_or_default()
+}
+
+/// The Durable Object name of the (single, configured) merchant account.
+fn account_name(env: &Env) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(configured(env, "TESSERA_SECRET_KEY").as_bytes());
+    format!("acct_{}", digest[..8].iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Reads `Authorization: Bearer <key>` or HTTP Basic with the key as user, and compares it in
+/// constant time with the configured keys.
+fn authenticate(req: &Request, env: &Env) -> Result<Principal, ApiError> {
+    let header = req.headers().get("Authorization").ok().flatten().unwrap_or_default();
+    let key = if let Some(token) = header.strip_prefix("Bearer ") {
+        token.trim().to_owned()
+    } else if let Some(basic) = header.strip_prefix("Basic ") {
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).unwrap_or_default();
+        let text = String::from_utf8(decoded).unwrap_or_default();
+        text.split(':').next().unwrap_or("").to_owned()
+    } else {
+        String::new()
+    };
+    if key.is_empty() {
+        return Err(ApiError::new(
+            401,
+            ErrorType::InvalidRequestError,
+            Some("api_key_missing"),
+            None,
+            "You did not provide an API key. Provide it in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        ));
+    }
+    let secret = configured(env, "TESSERA_SECRET_KEY");
+    let publishable = configured(env, "TESSERA_PUBLISHABLE_KEY");
+    // Both comparisons always run, so timing does not reveal which key type matched.
+    let is_secret = !secret.is_empty() && constant_time_eq(key.as_bytes(), secret.as_bytes());
+    let is_publishable = !publishable.is_empty() && constant_time_eq(key.as_bytes(), publishable.as_bytes());
+    match (is_secret, is_publishable) {
+        (true, _) => Ok(Principal::Secret),
+        (false, true) => Ok(Principal::Publishable),
+        _ => Err(ApiError::new(
+            401,
+            ErrorType::InvalidRequestError,
+            Some("api_key_invalid"),
+            None,
+            format!("Invalid API Key provided: {}", mask_key(&key)),
+        )),
+    }
+}
+
+/// `sk_test_****wxyz`: enough to recognise a key in a log, never enough to use it.
+fn mask_key(key: &str) -> String {
+    let prefix: String = key.chars().take_while(|c| *c != '_').collect();
+    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    if key.len() < 12 {
+        "****".to_owned()
+    } else {
+        format!("{prefix}_****{tail}")
+    }
+}
