@@ -19,6 +19,7 @@ commands:
           demo shop on 127.0.0.1:$SHOP_PORT (8788)
   test    set up, build, and run every test (Rust unit tests, gateway on workerd, headless Chromium)
   build   build the widget, the gateway and the static assets into dist/
+          (`build widget`, `build gateway`, `build assets` for one part)
   bench   measure sizes and speeds and write BENCHMARKS.md
   setup   install missing tools only";
 
@@ -27,7 +28,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(),
         Some("test") => test(&args[1..]),
-        Some("build") => setup::run(false).and_then(|()| build::all()),
+        Some("build") => setup::run(false).and_then(|()| match args.get(1).map(String::as_str) {
+            None => build::all(),
+            Some("widget") => build::widget().and_then(|()| build::assets()),
+            Some("gateway") => build::gateway(),
+            Some("assets") => build::assets(),
+            Some(other) => Err(format!("unknown build part {other}: use widget, gateway or assets")),
+        }),
         Some("bench") => setup::run(true).and_then(|()| build::all()).and_then(|()| bench::run()),
         Some("setup") => setup::run(true),
         _ => {
