@@ -27,17 +27,26 @@ const IDEMPOTENCY_TTL_SECS: i64 = 24 * 60 * 60;
 pub struct Account {
     state: State,
     env: Env,
+    /// Schema migration runs once per object instance; a failure is reported on every request.
+    migrated: Result<(), String>,
 }
 
 impl DurableObject for Account {
     fn new(state: State, env: Env) -> Self {
-        Account { state, env }
+        let store = Store::new(state.storage().sql());
+        let migrated = store
+            .migrate()
+            .and_then(|()| crate::webhooks::migrate(&store))
+            .map_err(|e| e.to_string());
+        Account { state, env, migrated }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let envelope: Envelope = req.json().await?;
         let store = Store::new(self.state.storage().sql());
-        store.migrate()?;
+        if let Err(e) = &self.migrated {
+            return Reply::from(crate::store::storage_error(e)).into_response();
+        }
         let reply = match self.vault() {
             Ok(vault) => {
                 let ctx = Ctx { store: &store, vault: &vault, now: now_secs(), env: &envelope };
@@ -156,6 +165,8 @@ impl Ctx<'_> {
             ("POST", ["v1", "refunds"]) => self.create_refund(),
             ("GET", ["v1", "refunds"]) => self.list(Table::Refunds, &["payment_intent"]),
             ("GET", ["v1", "refunds", id]) => self.retrieve_refund(id),
+            ("GET", ["v1", "events"]) => self.list(Table::Events, &["type"]),
+            ("GET", ["v1", "events", id]) => self.retrieve_event(id),
             ("GET", ["challenge", id]) => self.challenge_page(id),
             ("POST", ["challenge", id]) => self.challenge_complete(id),
             _ => Err(not_found(method, &self.env.path)),
@@ -305,6 +316,7 @@ impl Ctx<'_> {
             intent.payment_method = Some(pm.id);
         }
         self.store.insert(Table::PaymentIntents, &intent.id, intent.created, None, &intent)?;
+        self.emit("payment_intent.created", intent.wire())?;
         if confirm {
             return self.confirm(intent, &params);
         }
@@ -408,9 +420,9 @@ impl Ctx<'_> {
         let reply = match sandbox::behaviour(&pan) {
             Behaviour::Approve => {
                 let charge = self.new_charge(&intent, &pm, cvc_check, None)?;
+                self.record_charge(&charge)?;
                 intent.latest_charge = Some(charge.id.clone());
                 self.settle(&mut intent, Event::Confirmed(Outcome::Authorized))?;
-                self.store.insert(Table::Charges, &charge.id, charge.created, Some(&intent.id), &charge)?;
                 self.intent_reply(&intent, params)?
             }
             Behaviour::Decline { code, decline_code } => self.decline(&mut intent, &pm, cvc_check, code, decline_code, Event::Confirmed(Outcome::Declined))?,
@@ -429,11 +441,48 @@ impl Ctx<'_> {
         Ok(reply)
     }
 
+    /// Applies a processor outcome, saves, and announces the intent's new status.
     fn settle(&self, intent: &mut Intent, event: Event) -> Result<(), ApiError> {
         let pm = intent.payment_method.clone();
         let next = intent::apply(IntentState { has_payment_method: pm.is_some(), ..intent.state() }, event).map_err(transition_error)?;
         intent.set_state(next);
-        self.store.update(Table::PaymentIntents, &intent.id, intent)
+        self.store.update(Table::PaymentIntents, &intent.id, intent)?;
+        let kind = match intent.status {
+            Status::RequiresAction => "payment_intent.requires_action",
+            Status::RequiresCapture => "payment_intent.amount_capturable_updated",
+            Status::Succeeded => "payment_intent.succeeded",
+            Status::Processing => "payment_intent.processing",
+            Status::RequiresPaymentMethod => "payment_intent.payment_failed",
+            Status::RequiresConfirmation | Status::Canceled => return Ok(()),
+        };
+        self.emit(kind, intent.wire())
+    }
+
+    /// Stores a new charge and announces it.
+    fn record_charge(&self, charge: &Charge) -> Result<(), ApiError> {
+        self.store.insert(Table::Charges, &charge.id, charge.created, Some(&charge.payment_intent), charge)?;
+        let kind = if charge.status == "succeeded" { "charge.succeeded" } else { "charge.failed" };
+        self.emit(kind, charge.wire())
+    }
+
+    /// Records an event (kept for listing and retries) and queues it for every webhook endpoint
+    /// subscribed to its type.
+    fn emit(&self, kind: &str, object: Value) -> Result<(), ApiError> {
+        let id = ids::EventId::from_random(&random::<24>()).to_string();
+        let mut event = json!({
+            "id": id,
+            "object": "event",
+            "api_version": crate::API_VERSION,
+            "created": self.now,
+            "data": { "object": object },
+            "livemode": false,
+            "pending_webhooks": 0,
+            "request": { "id": self.env.request_id, "idempotency_key": self.env.idempotency_key },
+            "type": kind,
+        });
+        let pending = crate::webhooks::enqueue(self.store, &id, kind, self.now)?;
+        event["pending_webhooks"] = json!(pending);
+        self.store.insert(Table::Events, &id, self.now, Some(kind), &event)
     }
 
     /// Records a failed attempt and answers 402 with the intent, as Stripe does.
@@ -448,7 +497,7 @@ impl Ctx<'_> {
     ) -> Handled {
         let message = sandbox::decline_message(code, decline_code);
         let charge = self.new_charge(intent, pm, cvc_check, Some((code, decline_code, message)))?;
-        self.store.insert(Table::Charges, &charge.id, charge.created, Some(&intent.id), &charge)?;
+        self.record_charge(&charge)?;
         intent.latest_charge = Some(charge.id.clone());
         let mut error = json!({
             "type": "card_error",
@@ -514,9 +563,11 @@ impl Ctx<'_> {
                 charge.captured = true;
                 charge.amount_captured = amount;
                 self.store.update(Table::Charges, ch_id, &charge)?;
+                self.emit("charge.captured", charge.wire())?;
             }
         }
         self.store.update(Table::PaymentIntents, &intent.id, &intent)?;
+        self.emit("payment_intent.succeeded", intent.wire())?;
         self.intent_reply(&intent, &params)
     }
 
@@ -533,6 +584,7 @@ impl Ctx<'_> {
         intent.next_action = None;
         intent.challenge = None;
         self.store.update(Table::PaymentIntents, &intent.id, &intent)?;
+        self.emit("payment_intent.canceled", intent.wire())?;
         self.intent_reply(&intent, &params)
     }
 
@@ -578,7 +630,7 @@ impl Ctx<'_> {
             self.settle(&mut intent, Event::ActionCompleted(Outcome::Declined))?;
         } else if challenge.approve_after {
             let charge = self.new_charge(&intent, &pm, None, None)?;
-            self.store.insert(Table::Charges, &charge.id, charge.created, Some(&intent.id), &charge)?;
+            self.record_charge(&charge)?;
             intent.latest_charge = Some(charge.id);
             self.settle(&mut intent, Event::ActionCompleted(Outcome::Authorized))?;
         } else {
@@ -785,7 +837,17 @@ impl Ctx<'_> {
         charge.amount_refunded += amount;
         self.store.update(Table::Charges, &charge.id, &charge)?;
         self.store.insert(Table::Refunds, &refund.id, refund.created, Some(&refund.payment_intent), &refund)?;
+        self.emit("refund.created", refund.wire())?;
+        self.emit("charge.refunded", charge.wire())?;
         Ok(Reply::ok(refund.wire()))
+    }
+
+    fn retrieve_event(&self, id: &str) -> Handled {
+        self.require_secret()?;
+        let missing = || ApiError::resource_missing("id", "event", id);
+        ids::EventId::parse(id).map_err(|_| missing())?;
+        let event: Value = self.store.get(Table::Events, id)?.ok_or_else(missing)?;
+        Ok(Reply::ok(event))
     }
 
     // ----- lists -----
@@ -828,6 +890,7 @@ impl Ctx<'_> {
             Table::Charges => docs.into_iter().map(|d| serde_json::from_value::<Charge>(d).map(|c| c.wire())).collect::<Result<_, _>>(),
             Table::Refunds => docs.into_iter().map(|d| serde_json::from_value::<Refund>(d).map(|r| r.wire())).collect::<Result<_, _>>(),
             Table::PaymentMethods => docs.into_iter().map(|d| serde_json::from_value::<PaymentMethod>(d).map(|p| p.wire())).collect::<Result<_, _>>(),
+            Table::Events => Ok(docs),
         }
         .map_err(crate::store::storage_error)?;
         Ok(Reply::ok(json!({ "object": "list", "url": self.env.path, "has_more": has_more, "data": data })))

@@ -27,6 +27,8 @@ pub struct Envelope {
     pub idempotency_key: Option<String>,
     /// The gateway's public origin, for links it hands out (the challenge page).
     pub origin: String,
+    /// `req_…`, also stated on the response and on events this request causes.
+    pub request_id: String,
 }
 
 impl Envelope {

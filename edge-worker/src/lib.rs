@@ -13,6 +13,7 @@ pub mod params;
 pub mod sandbox;
 mod store;
 pub mod vault;
+mod webhooks;
 
 pub use account::Account;
 
@@ -31,7 +32,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let _ = getrandom::getrandom(&mut random);
     let request_id = RequestId::from_random(&random);
     let version = req.headers().get("Stripe-Version").ok().flatten();
-    let response = match handle(req, &env).await {
+    let response = match handle(req, &env, &request_id).await {
         Ok(response) => response,
         Err(error) => error_response(&error)?,
     };
@@ -58,7 +59,7 @@ fn error_response(error: &ApiError) -> worker::Result<Response> {
     Ok(Response::ok(error.to_body().to_string())?.with_status(error.status).with_headers(headers))
 }
 
-async fn handle(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<Response, ApiError> {
     let url = req.url().map_err(|_| ApiError::invalid_request("url_invalid", None, "The request URL is malformed."))?;
     let path = url.path().to_owned();
     let method = req.method();
@@ -108,6 +109,7 @@ async fn handle(mut req: Request, env: &Env) -> Result<Response, ApiError> {
         params,
         idempotency_key,
         origin: url.origin().ascii_serialization(),
+        request_id: request_id.to_string(),
     };
     let body = serde_json::to_string(&envelope).map_err(internal)?;
     let stub = env

@@ -7,7 +7,7 @@ use shared::api::ApiError;
 use worker::{SqlStorage, SqlStorageValue};
 
 pub struct Store {
-    sql: SqlStorage,
+    pub(crate) sql: SqlStorage,
 }
 
 /// Tables holding JSON documents; names are fixed strings, never user input.
@@ -17,6 +17,7 @@ pub enum Table {
     PaymentMethods,
     Charges,
     Refunds,
+    Events,
 }
 
 impl Table {
@@ -26,6 +27,7 @@ impl Table {
             Table::PaymentMethods => "payment_methods",
             Table::Charges => "charges",
             Table::Refunds => "refunds",
+            Table::Events => "events",
         }
     }
 }
@@ -69,7 +71,7 @@ impl Store {
     }
 
     pub fn migrate(&self) -> worker::Result<()> {
-        for table in [Table::PaymentIntents, Table::PaymentMethods, Table::Charges, Table::Refunds] {
+        for table in [Table::PaymentIntents, Table::PaymentMethods, Table::Charges, Table::Refunds, Table::Events] {
             self.sql.exec(
                 &format!(
                     "CREATE TABLE IF NOT EXISTS {t} (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, \
