@@ -53,13 +53,16 @@ fn key_path(key: &str) -> Result<Vec<&str>, ApiError> {
         Some(i) => (&key[..i], &key[i..]),
         None => (key, ""),
     };
-    if head.is_empty() {
+    if head.is_empty() || head.contains(']') {
         return Err(malformed());
     }
     let mut path = vec![head];
     while !rest.is_empty() {
         let inner = rest.strip_prefix('[').ok_or_else(malformed)?;
         let close = inner.find(']').ok_or_else(malformed)?;
+        if inner[..close].contains('[') {
+            return Err(malformed());
+        }
         path.push(&inner[..close]);
         rest = &inner[close + 1..];
         if path.len() > MAX_DEPTH {
