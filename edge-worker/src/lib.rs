@@ -66,6 +66,9 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
     if method == Method::Options {
         return preflight().map_err(internal);
     }
+    if path == "/v1/openapi.json" && method == Method::Get {
+        return openapi().map_err(internal);
+    }
     let principal = if path.starts_with("/challenge/") {
         Principal::Anonymous
     } else if path == "/v1" || path.starts_with("/v1/") {
@@ -120,6 +123,15 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
     init.with_method(Method::Post).with_body(Some(body.into()));
     let inner = Request::new_with_init("https://account.internal/", &init).map_err(internal)?;
     stub.fetch_with_request(inner).await.map_err(internal)
+}
+
+/// The OpenAPI 3.1 description of this API, served without a key (it holds no secrets).
+const OPENAPI: &str = include_str!("../openapi.json");
+
+fn openapi() -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    Ok(Response::ok(OPENAPI)?.with_headers(headers))
 }
 
 fn preflight() -> worker::Result<Response> {
@@ -186,13 +198,38 @@ fn authenticate(req: &Request, env: &Env) -> Result<Principal, ApiError> {
     }
 }
 
-/// `sk_test_****wxyz`: enough to recognise a key in a log, never enough to use it.
+/// `sk_test_****wxyz`: enough to recognise a key in a log, never enough to use it. The prefix is
+/// everything up to the last `_` of a Stripe-style key (`sk_test_`, `pk_live_`, `rk_test_`).
 fn mask_key(key: &str) -> String {
-    let prefix: String = key.chars().take_while(|c| *c != '_').collect();
-    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    if key.len() < 12 {
-        "****".to_owned()
-    } else {
-        format!("{prefix}_****{tail}")
+    if key.chars().count() < 12 || !key.is_ascii() {
+        return "****".to_owned();
+    }
+    let known = ["sk_test_", "sk_live_", "pk_test_", "pk_live_", "rk_test_", "rk_live_"];
+    let prefix = known.iter().find(|p| key.starts_with(**p)).copied().unwrap_or("");
+    let tail = &key[key.len() - 4..];
+    format!("{prefix}****{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mask_key, OPENAPI};
+
+    #[test]
+    fn openapi_document_is_json_3_1() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["info"]["version"], super::API_VERSION);
+        for path in ["/v1/payment_intents", "/v1/payment_intents/{intent}/confirm", "/v1/refunds", "/v1/charges/{charge}"] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+    }
+
+    #[test]
+    fn masks_keys_like_stripe() {
+        assert_eq!(mask_key("sk_test_wrongwrongwrong"), "sk_test_****rong");
+        assert_eq!(mask_key("pk_live_abcdefghijkl"), "pk_live_****ijkl");
+        assert_eq!(mask_key("whatever-secret-value"), "****alue");
+        assert_eq!(mask_key("short"), "****");
+        assert_eq!(mask_key("sk_test_ÿÿÿÿÿÿÿÿÿÿ"), "****");
     }
 }
