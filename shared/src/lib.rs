@@ -4,8 +4,10 @@
 //! pass time and random bytes in, so every rule here is testable natively without sleeping.
 
 pub mod api;
+pub mod appearance;
 pub mod card;
 pub mod ids;
 pub mod intent;
 pub mod money;
+pub mod protocol;
 pub mod webhook;
