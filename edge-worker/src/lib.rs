@@ -21,7 +21,7 @@ use envelope::{Envelope, Principal};
 use shared::api::{ApiError, ErrorType};
 use shared::ids::RequestId;
 use shared::webhook::constant_time_eq;
-use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response};
+use worker::{event, Context, Env, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
 /// The API version this gateway speaks, stated on every response.
 pub const API_VERSION: &str = "2025-09-30.clover";
@@ -120,7 +120,9 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
         .and_then(|ns| ns.get_by_name(&account_name(env)))
         .map_err(internal)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
+    // The object answers the challenge form with a 303 to the shop's return_url: hand that to the
+    // shopper's browser instead of following it (a followed redirect would re-enter the object).
+    init.with_method(Method::Post).with_body(Some(body.into())).with_redirect(RequestRedirect::Manual);
     let inner = Request::new_with_init("https://account.internal/", &init).map_err(internal)?;
     stub.fetch_with_request(inner).await.map_err(internal)
 }

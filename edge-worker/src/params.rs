@@ -65,12 +65,7 @@ impl Params {
             Some(s) => {
                 let digits = s.strip_prefix('-').unwrap_or(s);
                 if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    let code = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                        "parameter_invalid_integer"
-                    } else {
-                        "parameter_invalid_integer"
-                    };
-                    return Err(ApiError::invalid_request(code, Some(&self.name(key)), format!("Invalid integer: {s}")));
+                    return Err(ApiError::invalid_request("parameter_invalid_integer", Some(&self.name(key)), format!("Invalid integer: {s}")));
                 }
                 s.parse::<i64>()
                     .map(Some)
