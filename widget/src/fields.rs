@@ -1,9 +1,10 @@
 //! The card fields. Each is a small component owning nothing but its view: the value and error
-//! live in signals the checkout passes in, and every rule comes from `shared::card`.
+//! code live in signals the checkout passes in, and every card rule comes from `shared::card`.
 
 use crate::i18n::{error_message, Lang};
 use leptos::prelude::*;
-use shared::card::{self, Brand, CardError, CardNumber, YearMonth};
+use shared::card::{self, Brand, CardNumber, YearMonth};
+use shared::protocol::{Event, FieldName};
 
 /// Today's year and month from the browser clock, for refusing past expiry dates.
 pub fn today() -> YearMonth {
@@ -11,39 +12,70 @@ pub fn today() -> YearMonth {
     YearMonth { year: now.get_full_year() as u16, month: (now.get_month() + 1) as u8 }
 }
 
-pub fn check_number(input: &str) -> Result<CardNumber, CardError> {
-    CardNumber::parse(input)
+/// Each check returns the error code to show (keys of `i18n::error_message`), or the value.
+pub fn check_number(input: &str) -> Result<CardNumber, &'static str> {
+    CardNumber::parse(input).map_err(|e| e.code())
 }
 
-pub fn check_expiry(input: &str) -> Result<YearMonth, CardError> {
-    let exp = card::parse_expiry(input)?;
-    card::validate_expiry(exp, today())?;
+pub fn check_expiry(input: &str) -> Result<YearMonth, &'static str> {
+    let exp = card::parse_expiry(input).map_err(|e| e.code())?;
+    card::validate_expiry(exp, today()).map_err(|e| e.code())?;
     Ok(exp)
 }
 
-pub fn check_cvc(input: &str, brand: Brand) -> Result<(), CardError> {
-    card::validate_cvc(input, brand)
+pub fn check_cvc(input: &str, number: &str) -> Result<(), &'static str> {
+    card::validate_cvc(input, card::detect_brand(&card::digits_only(number))).map_err(|e| e.code())
+}
+
+pub fn check_name(input: &str) -> Result<(), &'static str> {
+    if input.trim().is_empty() { Err("incomplete_name") } else { Ok(()) }
+}
+
+/// Postal codes vary by country; this only refuses what no country uses.
+pub fn check_postal(input: &str) -> Result<(), &'static str> {
+    let v = input.trim();
+    if v.is_empty() {
+        Err("incomplete_zip")
+    } else if v.len() > 10 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
+        Err("invalid_zip")
+    } else {
+        Ok(())
+    }
+}
+
+/// How fields tell the checkout about focus, blur and edits (provided as context).
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    pub emit: Callback<Event>,
 }
 
 /// One labelled input with its error line, tied together for screen readers.
 #[component]
 fn Field(
     id: &'static str,
-    label: &'static str,
+    field: FieldName,
+    #[prop(into)] label: Signal<&'static str>,
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    lang: Lang,
+    #[prop(into)] lang: Signal<Lang>,
     autocomplete: &'static str,
-    placeholder: &'static str,
+    #[prop(into)] placeholder: Signal<&'static str>,
+    #[prop(default = "numeric")] inputmode: &'static str,
     #[prop(into)] disabled: Signal<bool>,
     format: fn(&str) -> String,
-    validate: Callback<String, Option<CardError>>,
+    validate: Callback<String, Option<&'static str>>,
     #[prop(optional)] trailing: Option<AnyView>,
 ) -> impl IntoView {
+    let hooks = use_context::<Hooks>();
+    let emit = move |e: Event| {
+        if let Some(h) = hooks {
+            h.emit.run(e);
+        }
+    };
     let error_id = format!("{id}-error");
     view! {
         <div class="Field" class:Field--invalid=move || error.get().is_some()>
-            <label class="Label" for=id>{label}</label>
+            <label class="Label" for=id>{move || label.get()}</label>
             <div class="InputWrap">
                 <input
                     id=id
@@ -51,43 +83,61 @@ fn Field(
                     class:Input--invalid=move || error.get().is_some()
                     data-testid=id
                     type="text"
-                    inputmode="numeric"
+                    inputmode=inputmode
                     autocomplete=autocomplete
-                    placeholder=placeholder
+                    placeholder=move || placeholder.get()
                     spellcheck="false"
                     aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                     aria-describedby=error_id.clone()
                     prop:value=move || value.get()
                     prop:disabled=move || disabled.get()
                     on:input=move |ev| {
-                        let formatted = format(&event_target_value(&ev));
+                        let raw = event_target_value(&ev);
+                        let mut formatted = format(&raw);
+                        // Backspace over an inserted separator ("12 / ") would otherwise be
+                        // re-added at once: drop the digit before it instead.
+                        let deleting = js_sys::Reflect::get(&ev, &"inputType".into())
+                            .ok()
+                            .and_then(|t| t.as_string())
+                            .is_some_and(|t| t.starts_with("delete"));
+                        if deleting && inputmode == "numeric" && formatted == value.get_untracked() {
+                            let mut digits = card::digits_only(&formatted);
+                            digits.pop();
+                            formatted = format(&digits);
+                        }
+                        // Keep the element in step even when the signal's value is unchanged.
+                        if formatted != raw {
+                            event_target::<web_sys::HtmlInputElement>(&ev).set_value(&formatted);
+                        }
                         value.set(formatted);
                         // Clear a shown error as soon as the field becomes valid.
                         if error.get_untracked().is_some() && validate.run(value.get_untracked()).is_none() {
                             error.set(None);
                         }
                     }
+                    on:focus=move |_| emit(Event::Focus { field })
                     on:blur=move |_| {
                         let v = value.get_untracked();
-                        error.set(if v.is_empty() { None } else { validate.run(v).map(|e| error_message(lang, e.code())) });
+                        error.set(if v.is_empty() { None } else { validate.run(v) });
+                        emit(Event::Blur { field });
                     }
                 />
                 {trailing}
             </div>
             <div class="Error" id=error_id data-testid=format!("{id}-error") role="alert">
-                {move || error.get().unwrap_or("")}
+                {move || error.get().map(|c| error_message(lang.get(), c)).unwrap_or("")}
             </div>
         </div>
     }
 }
 
-/// Card number with live grouping by brand and a brand badge.
+/// Card number with live grouping by brand (Amex 4-6-5, others 4-4-4-4…) and a brand badge.
 #[component]
 pub fn CardNumberField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    lang: Lang,
-    label: &'static str,
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] label: Signal<&'static str>,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let brand = Memo::new(move |_| card::detect_brand(&card::digits_only(&value.get())));
@@ -98,7 +148,7 @@ pub fn CardNumberField(
     }
     .into_any();
     view! {
-        <Field id="card-number" label=label value=value error=error lang=lang
+        <Field id="card-number" field=FieldName::Number label=label value=value error=error lang=lang
             autocomplete="cc-number" placeholder="1234 1234 1234 1234" disabled=disabled
             format=card::format_number
             validate=Callback::new(move |v: String| check_number(&v).err())
@@ -111,13 +161,13 @@ pub fn CardNumberField(
 pub fn ExpiryField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    lang: Lang,
-    label: &'static str,
-    placeholder: &'static str,
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] placeholder: Signal<&'static str>,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <Field id="card-expiry" label=label value=value error=error lang=lang
+        <Field id="card-expiry" field=FieldName::Expiry label=label value=value error=error lang=lang
             autocomplete="cc-exp" placeholder=placeholder disabled=disabled
             format=card::format_expiry
             validate=Callback::new(move |v: String| check_expiry(&v).err()) />
@@ -130,21 +180,58 @@ pub fn CvcField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
     number: RwSignal<String>,
-    lang: Lang,
-    label: &'static str,
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] label: Signal<&'static str>,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     fn four_digits(s: &str) -> String {
         card::digits_only(s).chars().take(4).collect()
     }
     view! {
-        <Field id="card-cvc" label=label value=value error=error lang=lang
+        <Field id="card-cvc" field=FieldName::Cvc label=label value=value error=error lang=lang
             autocomplete="cc-csc" placeholder="CVC" disabled=disabled
             format=four_digits
-            validate=Callback::new(move |v: String| {
-                let brand = card::detect_brand(&card::digits_only(&number.get_untracked()));
-                check_cvc(&v, brand).err()
-            }) />
+            validate=Callback::new(move |v: String| check_cvc(&v, &number.get_untracked()).err()) />
+    }
+}
+
+/// Cardholder name, shown when the page asks for it.
+#[component]
+pub fn NameField(
+    value: RwSignal<String>,
+    error: RwSignal<Option<&'static str>>,
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    fn limit(s: &str) -> String {
+        s.chars().take(100).collect()
+    }
+    view! {
+        <Field id="card-name" field=FieldName::Name label=label value=value error=error lang=lang
+            autocomplete="cc-name" placeholder="" inputmode="text" disabled=disabled
+            format=limit
+            validate=Callback::new(move |v: String| check_name(&v).err()) />
+    }
+}
+
+/// Billing postal code, shown when the page asks for it.
+#[component]
+pub fn PostalField(
+    value: RwSignal<String>,
+    error: RwSignal<Option<&'static str>>,
+    #[prop(into)] lang: Signal<Lang>,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    fn limit(s: &str) -> String {
+        s.chars().take(10).collect::<String>().to_uppercase()
+    }
+    view! {
+        <Field id="card-postal" field=FieldName::PostalCode label=label value=value error=error lang=lang
+            autocomplete="postal-code" placeholder="" inputmode="text" disabled=disabled
+            format=limit
+            validate=Callback::new(move |v: String| check_postal(&v).err()) />
     }
 }
 

@@ -50,8 +50,9 @@ pub struct Text {
     pub pay: &'static str,
     pub processing: &'static str,
     pub succeeded: &'static str,
-    pub network_error: &'static str,
     pub challenge_title: &'static str,
+    pub name: &'static str,
+    pub postal_code: &'static str,
 }
 
 pub fn text(lang: Lang) -> Text {
@@ -64,8 +65,9 @@ pub fn text(lang: Lang) -> Text {
             pay: "Pay",
             processing: "Processing…",
             succeeded: "Payment successful",
-            network_error: "We could not reach the payment service. Check your connection and try again.",
             challenge_title: "Confirm this payment with your bank",
+            name: "Name on card",
+            postal_code: "Postal code",
         },
         Lang::ZhHk => Text {
             card_number: "卡號",
@@ -75,8 +77,9 @@ pub fn text(lang: Lang) -> Text {
             pay: "付款",
             processing: "處理中…",
             succeeded: "付款成功",
-            network_error: "無法連接付款服務，請檢查網絡後重試。",
             challenge_title: "請向銀行確認此付款",
+            name: "持卡人姓名",
+            postal_code: "郵政編碼",
         },
         Lang::ZhTw => Text {
             card_number: "卡號",
@@ -86,8 +89,9 @@ pub fn text(lang: Lang) -> Text {
             pay: "付款",
             processing: "處理中…",
             succeeded: "付款成功",
-            network_error: "無法連線至付款服務，請檢查網路後重試。",
             challenge_title: "請向銀行確認此筆付款",
+            name: "持卡人姓名",
+            postal_code: "郵遞區號",
         },
         Lang::ZhHans => Text {
             card_number: "卡号",
@@ -97,8 +101,9 @@ pub fn text(lang: Lang) -> Text {
             pay: "支付",
             processing: "处理中…",
             succeeded: "支付成功",
-            network_error: "无法连接支付服务，请检查网络后重试。",
             challenge_title: "请向银行确认此笔付款",
+            name: "持卡人姓名",
+            postal_code: "邮政编码",
         },
         Lang::Ja => Text {
             card_number: "カード番号",
@@ -108,8 +113,9 @@ pub fn text(lang: Lang) -> Text {
             pay: "支払う",
             processing: "処理中…",
             succeeded: "お支払いが完了しました",
-            network_error: "決済サービスに接続できませんでした。接続を確認して、もう一度お試しください。",
             challenge_title: "カード会社でこのお支払いを確認してください",
+            name: "カード名義人",
+            postal_code: "郵便番号",
         },
     }
 }
@@ -140,6 +146,31 @@ pub fn error_message(lang: Lang, code: &str) -> &'static str {
             "無法驗證您的付款方式，請選擇其他付款方式後重試。",
             "无法验证您的付款方式，请选择其他付款方式后重试。",
             "お支払い方法を認証できませんでした。別のお支払い方法を選んで、もう一度お試しください。",
+        ),
+        "incomplete_name" => ("Enter the name on your card.", "請輸入持卡人姓名。", "請輸入持卡人姓名。", "请输入持卡人姓名。", "カード名義人を入力してください。"),
+        "incomplete_zip" => ("Your postal code is incomplete.", "郵政編碼不完整。", "郵遞區號不完整。", "邮政编码不完整。", "郵便番号が不完全です。"),
+        "invalid_zip" => ("Your postal code is invalid.", "郵政編碼無效。", "郵遞區號無效。", "邮政编码无效。", "郵便番号が無効です。"),
+        "network" => (
+            "We could not reach the payment service. Check your connection and try again.",
+            "無法連接付款服務，請檢查網絡後重試。",
+            "無法連線至付款服務，請檢查網路後重試。",
+            "无法连接支付服务，请检查网络后重试。",
+            "決済サービスに接続できませんでした。接続を確認して、もう一度お試しください。",
+        ),
+        "invalid_client_secret" | "missing_client_secret" => (
+            "This checkout could not be loaded. Refresh the page and try again.",
+            "無法載入此付款表格，請重新整理頁面後再試。",
+            "無法載入此付款表單，請重新整理頁面後再試。",
+            "无法加载此付款表单，请刷新页面后重试。",
+            "この決済フォームを読み込めませんでした。ページを再読み込みしてください。",
+        ),
+        "payment_in_progress" => ("A payment is already in progress.", "付款正在處理中。", "付款正在處理中。", "付款正在处理中。", "お支払いを処理中です。"),
+        "payment_intent_unexpected_state" => (
+            "This payment has already been completed or cancelled.",
+            "此付款已完成或已取消。",
+            "此筆付款已完成或已取消。",
+            "此付款已完成或已取消。",
+            "このお支払いはすでに完了またはキャンセルされています。",
         ),
         // generic_decline, lost_card, stolen_card, card_declined and anything unknown.
         _ => ("Your card was declined.", "你的卡被拒絕。", "您的卡片遭拒。", "您的卡被拒绝。", "カードが拒否されました。"),
