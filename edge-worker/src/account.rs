@@ -97,7 +97,7 @@ impl Ctx<'_> {
     fn run(&self) -> Reply {
         let key = self.env.idempotency_key.as_deref().filter(|_| self.env.method == "POST");
         let Some(key) = key else {
-            return self.route().unwrap_or_else(Reply::from);
+            return self.checked_route().unwrap_or_else(Reply::from);
         };
         let hash = self.env.request_hash();
         match self.store.idempotency_get(key, self.now - IDEMPOTENCY_TTL_SECS) {
@@ -120,7 +120,7 @@ impl Ctx<'_> {
             }
             Ok(None) => {}
         }
-        let reply = self.route().unwrap_or_else(Reply::from);
+        let reply = self.checked_route().unwrap_or_else(Reply::from);
         // Server faults are not remembered, so a retry can succeed.
         if reply.status < 500 {
             if let Err(e) = self.store.idempotency_put(key, &hash, reply.status, &reply.body.to_string(), self.now) {
@@ -128,6 +128,26 @@ impl Ctx<'_> {
             }
         }
         reply
+    }
+
+    /// Refuses an unknown `expand[]` before the handler runs, so a bad expansion can never follow
+    /// a payment attempt that already happened (the error would hide the charge).
+    fn checked_route(&self) -> Handled {
+        let requested = self.params().expand()?;
+        if !requested.is_empty() {
+            let segments: Vec<&str> = self.env.path.trim_matches('/').split('/').collect();
+            let expandable: &[&str] = match (self.env.method.as_str(), segments.as_slice()) {
+                ("POST", ["v1", "payment_intents"]) | (_, ["v1", "payment_intents", _, ..]) => &["latest_charge", "payment_method"],
+                _ => &[],
+            };
+            if let Some(field) = requested.iter().find(|f| !expandable.contains(&f.as_str())) {
+                return Err(ApiError::invalid_param(
+                    "expand",
+                    format!("This property cannot be expanded ({field}). Expandable here: {}.", if expandable.is_empty() { "none".to_owned() } else { expandable.join(", ") }),
+                ));
+            }
+        }
+        self.route()
     }
 
     fn params(&self) -> Params {
@@ -914,9 +934,14 @@ fn today(now: i64) -> YearMonth {
 }
 
 fn card_error(e: card::CardError, param: &str) -> ApiError {
+    // The API speaks Stripe's API codes; the finer Elements codes (`incomplete_cvc`,
+    // `invalid_expiry_year_past`) stay in the widget.
+    use card::CardError::*;
     let (code, message) = match e {
-        card::CardError::InvalidNumber | card::CardError::IncompleteNumber => ("incorrect_number", "Your card number is incorrect."),
-        _ => (e.code(), e.message()),
+        InvalidNumber | IncompleteNumber => ("incorrect_number", "Your card number is incorrect."),
+        IncompleteExpiry | InvalidExpiryMonth => ("invalid_expiry_month", "Your card's expiration month is invalid."),
+        InvalidExpiryYear | ExpiryInPast => ("invalid_expiry_year", "Your card's expiration year is invalid."),
+        IncompleteCvc | InvalidCvc => ("invalid_cvc", "Your card's security code is invalid."),
     };
     ApiError::new(402, ErrorType::CardError, Some(code), Some(param), message)
 }

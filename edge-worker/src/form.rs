@@ -3,7 +3,7 @@
 //! one tree of strings so handlers read parameters one way.
 
 use serde_json::{Map, Value};
-use shared::api::ApiError;
+use shared::api::{ApiError, ErrorType};
 
 /// Largest body accepted, as Stripe's API does.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -171,22 +171,31 @@ fn stringify(value: Value, depth: usize) -> Result<Value, ApiError> {
     })
 }
 
+/// 413: the body is over [`MAX_BODY_BYTES`].
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        413,
+        ErrorType::InvalidRequestError,
+        Some("request_too_large"),
+        None,
+        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+    )
+}
+
 /// Picks the parser from the `Content-Type` header.
 pub fn parse_body(content_type: Option<&str>, body: &str) -> Result<Map<String, Value>, ApiError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::invalid_request(
-            "request_too_large",
-            None,
-            format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
-        ));
+        return Err(too_large());
     }
     let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match mime.as_str() {
         _ if body.trim().is_empty() => Ok(Map::new()),
         "application/json" => parse_json(body),
         "application/x-www-form-urlencoded" | "" => parse_form(body),
-        other => Err(ApiError::invalid_request(
-            "invalid_content_type",
+        other => Err(ApiError::new(
+            415,
+            ErrorType::InvalidRequestError,
+            Some("invalid_content_type"),
             None,
             format!("Unsupported Content-Type {other}; send application/x-www-form-urlencoded or application/json."),
         )),
@@ -245,8 +254,8 @@ mod tests {
         assert!(parse_json("{").is_err());
         let deep = format!("{}{}", "{\"a\":".repeat(10), "1}".to_owned() + &"}".repeat(9));
         assert!(parse_json(&deep).is_err());
-        assert!(parse_body(Some("text/plain"), "a=1").is_err());
-        assert!(parse_body(None, &"a".repeat(MAX_BODY_BYTES + 1)).is_err());
+        assert_eq!(parse_body(Some("text/plain"), "a=1").unwrap_err().status, 415);
+        assert_eq!(parse_body(None, &"a".repeat(MAX_BODY_BYTES + 1)).unwrap_err().status, 413);
     }
 
     #[test]

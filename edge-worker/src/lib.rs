@@ -79,15 +79,12 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
     let params = match method {
         Method::Get | Method::Delete => form::parse_form(url.query().unwrap_or(""))?,
         Method::Post => {
-            let too_large = || {
-                ApiError::invalid_request("request_too_large", None, format!("The request body is larger than {} bytes.", form::MAX_BODY_BYTES))
-            };
             let declared: Option<usize> = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse().ok());
             if declared.is_some_and(|n| n > form::MAX_BODY_BYTES) {
-                return Err(too_large());
+                return Err(form::too_large());
             }
             let content_type = req.headers().get("Content-Type").ok().flatten();
-            let body = req.bytes().await.map_err(|_| too_large())?;
+            let body = req.bytes().await.map_err(|_| form::too_large())?;
             let body = String::from_utf8(body)
                 .map_err(|_| ApiError::invalid_request("parameter_invalid", None, "The request body is not valid UTF-8."))?;
             let mut params = form::parse_body(content_type.as_deref(), &body)?;
