@@ -541,7 +541,15 @@ test('idempotency: same key and parameters replay status and body; different par
   const otherPath = await raw(gateway, keys.secret, 'POST', '/v1/refunds', { payment_intent: first.body.id }, { 'Idempotency-Key': key });
   assert.equal(otherPath.body.error.type, 'idempotency_error');
 
-  // Errors are replayed too: a declined confirm, replayed, is the same 402 without a second charge.
+  // A request refused by validation did not run, so nothing is kept: corrected, it executes.
+  const fixKey = `fix-${Date.now()}`;
+  const invalid = await raw(gateway, keys.secret, 'POST', '/v1/payment_intents', { amount: 'lots', currency: 'usd' }, { 'Idempotency-Key': fixKey });
+  assert.equal(invalid.status, 400);
+  const fixed = await raw(gateway, keys.secret, 'POST', '/v1/payment_intents', { amount: 1000, currency: 'usd' }, { 'Idempotency-Key': fixKey });
+  assert.equal(fixed.status, 200);
+  assert.equal(fixed.headers.get('idempotent-replayed'), null);
+
+  // Card declines did run: replayed, a declined confirm is the same 402 without a second charge.
   const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
   const dKey = `decline-${Date.now()}`;
   const d1 = await raw(gateway, keys.secret, 'POST', `/v1/payment_intents/${pi.id}/confirm`, { payment_method: 'pm_card_chargeDeclined' }, { 'Idempotency-Key': dKey });

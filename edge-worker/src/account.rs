@@ -121,8 +121,12 @@ impl Ctx<'_> {
             Ok(None) => {}
         }
         let reply = self.checked_route().unwrap_or_else(Reply::from);
-        // Server faults are not remembered, so a retry can succeed.
-        if reply.status < 500 {
+        // As at Stripe, a result is remembered only once the endpoint ran: successes and card
+        // declines (402). Validation and state errors, and server faults, are not, so a retry with
+        // corrected parameters under the same key executes. Pages and redirects (the challenge
+        // flow) are not JSON results and are not kept.
+        let ran = reply.status < 400 || reply.status == 402;
+        if ran && reply.redirect.is_none() && reply.html.is_none() {
             if let Err(e) = self.store.idempotency_put(key, &hash, reply.status, &reply.body.to_string(), self.now) {
                 return Reply::from(e);
             }

@@ -89,6 +89,8 @@ impl Store {
              status INTEGER NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL)",
             None,
         )?;
+        // Expired keys are purged on every keyed POST: keep that a range delete, not a scan.
+        self.sql.exec("CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created)", None)?;
         Ok(())
     }
 
