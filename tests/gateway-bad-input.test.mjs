@@ -119,6 +119,9 @@ const ROWS = [
   // ----- state -----
   ['confirm a paid intent', SK, 'POST', () => `/v1/payment_intents/${pi('paid')()}/confirm`, {}, {}, 400, IR, 'payment_intent_unexpected_state', null],
   ['capture an automatic intent', SK, 'POST', () => `/v1/payment_intents/${pi('paid')()}/capture`, {}, {}, 400, IR, 'payment_intent_unexpected_state', null],
+  ['create with confirm=true and no payment method', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', confirm: 'true' }, {}, 400, IR, 'payment_intent_unexpected_state', 'payment_method'],
+  ['create with confirm=true and an unknown payment method', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', confirm: 'true', payment_method: 'pm_1NoSuchMethod00000000' }, {}, 404, IR, 'resource_missing', 'payment_method'],
+  ['capture zero', SK, 'POST', () => `/v1/payment_intents/${pi('held')()}/capture`, { amount_to_capture: '0' }, {}, 400, IR, 'parameter_invalid_integer', 'amount_to_capture'],
   ['confirm without a payment method', SK, 'POST', () => `/v1/payment_intents/${pi('open')()}/confirm`, {}, {}, 400, IR, 'payment_intent_unexpected_state', 'payment_method'],
   // ----- keys -----
   ['no key', NONE, 'GET', '/v1/payment_intents', undefined, {}, 401, IR, 'api_key_missing', null],

@@ -334,15 +334,27 @@ impl Ctx<'_> {
         if let Some(url) = params.str("return_url")? {
             intent.return_url = Some(check_return_url(url)?);
         }
-        if !confirm && (params.has("payment_method") || params.has("payment_method_data")) {
+        // The payment method is resolved before the intent is stored, so `confirm=true` with an
+        // unknown or invalid method (or none) creates nothing.
+        if params.has("payment_method") || params.has("payment_method_data") {
             let pm = self.resolve_payment_method(&params)?;
             intent.set_state(intent::apply(intent.state(), Event::AttachPaymentMethod).map_err(transition_error)?);
             intent.payment_method = Some(pm.id);
+        } else if confirm {
+            return Err(ApiError::invalid_request(
+                "payment_intent_unexpected_state",
+                Some("payment_method"),
+                "You cannot confirm this PaymentIntent because it's missing a payment method. Pass payment_method or payment_method_data.",
+            ));
         }
         self.store.insert(Table::PaymentIntents, &intent.id, intent.created, None, &intent)?;
         self.emit("payment_intent.created", intent.wire())?;
         if confirm {
-            return self.confirm(intent, &params);
+            // The method is attached already: confirm uses it instead of resolving it again.
+            let mut rest = params.clone().into_map();
+            rest.remove("payment_method");
+            rest.remove("payment_method_data");
+            return self.confirm(intent, &Params::new(rest));
         }
         self.intent_reply(&intent, &params)
     }
@@ -572,6 +584,13 @@ impl Ctx<'_> {
         params.allow_only(&["amount_to_capture", "expand", "metadata"])?;
         let mut intent = self.load_intent(id, "intent")?;
         let amount = params.int("amount_to_capture")?.unwrap_or(intent.amount_capturable);
+        if params.has("amount_to_capture") && amount < 1 {
+            return Err(ApiError::invalid_request(
+                "parameter_invalid_integer",
+                Some("amount_to_capture"),
+                "This value must be greater than or equal to 1.",
+            ));
+        }
         let next = intent::apply(intent.state(), Event::Capture(MinorUnits(amount))).map_err(|e| match e {
             TransitionError::InvalidCaptureAmount { capturable } => ApiError::invalid_request(
                 "amount_too_large",
