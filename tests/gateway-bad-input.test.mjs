@@ -121,6 +121,8 @@ const ROWS = [
   ['capture an automatic intent', SK, 'POST', () => `/v1/payment_intents/${pi('paid')()}/capture`, {}, {}, 400, IR, 'payment_intent_unexpected_state', null],
   ['create with confirm=true and no payment method', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', confirm: 'true' }, {}, 400, IR, 'payment_intent_unexpected_state', 'payment_method'],
   ['create with confirm=true and an unknown payment method', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', confirm: 'true', payment_method: 'pm_1NoSuchMethod00000000' }, {}, 404, IR, 'resource_missing', 'payment_method'],
+  ['payment_method_data with an incorrect number', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', confirm: 'true', 'payment_method_data[type]': 'card', 'payment_method_data[card][number]': '4000000000000001', 'payment_method_data[card][exp_month]': '12', 'payment_method_data[card][exp_year]': '2040' }, {}, 402, CE, 'incorrect_number', 'payment_method_data[card][number]'],
+  ['payment_method_data without card', SK, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', 'payment_method_data[type]': 'card' }, {}, 400, IR, 'parameter_missing', 'payment_method_data[card]'],
   ['capture zero', SK, 'POST', () => `/v1/payment_intents/${pi('held')()}/capture`, { amount_to_capture: '0' }, {}, 400, IR, 'parameter_invalid_integer', 'amount_to_capture'],
   ['confirm without a payment method', SK, 'POST', () => `/v1/payment_intents/${pi('open')()}/confirm`, {}, {}, 400, IR, 'payment_intent_unexpected_state', 'payment_method'],
   // ----- keys -----

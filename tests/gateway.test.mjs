@@ -609,6 +609,49 @@ test('race: 50 concurrent confirms of one intent charge exactly once', async () 
   assert.equal((await stripe.refunds.list({ payment_intent: hold.id })).data.length, 2);
 });
 
+test('race: 20 concurrent approvals of one 3-D Secure challenge charge exactly once', async () => {
+  const pi = await stripe.paymentIntents.create({
+    amount: 2500, currency: 'usd', payment_method: 'pm_card_threeDSecureRequired', confirm: true, return_url: 'https://shop.example/return?order=7',
+  });
+  assert.equal(pi.status, 'requires_action');
+  const posts = await Promise.all(Array.from({ length: 20 }, () => fetch(`${gateway.url}/challenge/${pi.id}`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ client_secret: pi.client_secret, result: 'approve' }),
+  })));
+  assert.equal(posts.filter((r) => r.status === 303).length, 1, posts.map((r) => r.status).join());
+  assert.ok(posts.every((r) => r.status === 303 || r.status === 200));
+  assert.equal((await chargesOf(pi.id)).length, 1);
+  assert.equal((await stripe.paymentIntents.retrieve(pi.id)).amount_received, 2500);
+});
+
+// ----- vault -----
+
+test('vault: card numbers never reach storage or logs in the clear', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const pan = '4000056655665556';
+  const pm = await stripe.paymentMethods.create({ type: 'card', card: { number: pan, cvc: '987', ...future } });
+  assert.equal(pm.card.funding, 'debit');
+  await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: pm.id, confirm: true });
+  const files = [];
+  const walk = (dir) => readdirSync(dir).forEach((n) => {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) walk(p); else files.push(p);
+  });
+  walk(gateway.state);
+  const sqlite = files.filter((f) => /sqlite/.test(f));
+  assert.ok(sqlite.length > 0, `the object's SQLite files are under ${gateway.state}: ${files.join(', ')}`);
+  // The SQLite files do hold this payment method (so the search below can find things)…
+  assert.ok(files.some((f) => readFileSync(f).includes(pm.id)), 'the payment method is stored');
+  // …but never its number, in any encoding a careless write would use.
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    for (const needle of [pan, '4000 0566 5566 5556', Buffer.from(pan).toString('hex')]) {
+      assert.ok(!bytes.includes(needle), `${f} holds the card number (${needle})`);
+    }
+  }
+  assert.ok(!gateway.log.join('').includes(pan), 'the card number is not logged');
+});
+
 // ----- events -----
 
 test('events: state changes are recorded as Stripe events', async () => {

@@ -740,22 +740,22 @@ impl Ctx<'_> {
 
     fn store_card(&self, card: &Params, billing: Option<&Params>, owner: &Params) -> Result<PaymentMethod, ApiError> {
         card.allow_only(&["number", "exp_month", "exp_year", "cvc"])?;
-        let number = card.str("number")?.ok_or_else(|| ApiError::missing_param("card[number]"))?;
-        let number = CardNumber::parse(number).map_err(|e| card_error(e, "card[number]"))?;
-        let exp_month = card.int("exp_month")?.ok_or_else(|| ApiError::missing_param("card[exp_month]"))?;
-        let exp_year = card.int("exp_year")?.ok_or_else(|| ApiError::missing_param("card[exp_year]"))?;
+        let number = card.str("number")?.ok_or_else(|| ApiError::missing_param(&card.name("number")))?;
+        let number = CardNumber::parse(number).map_err(|e| card_error(e, &card.name("number")))?;
+        let exp_month = card.int("exp_month")?.ok_or_else(|| ApiError::missing_param(&card.name("exp_month")))?;
+        let exp_year = card.int("exp_year")?.ok_or_else(|| ApiError::missing_param(&card.name("exp_year")))?;
         if !(1..=12).contains(&exp_month) {
-            return Err(card_error(card::CardError::InvalidExpiryMonth, "card[exp_month]"));
+            return Err(card_error(card::CardError::InvalidExpiryMonth, &card.name("exp_month")));
         }
         let exp_year = if (0..100).contains(&exp_year) { exp_year + 2000 } else { exp_year };
         let exp = YearMonth {
-            year: u16::try_from(exp_year).map_err(|_| card_error(card::CardError::InvalidExpiryYear, "card[exp_year]"))?,
+            year: u16::try_from(exp_year).map_err(|_| card_error(card::CardError::InvalidExpiryYear, &card.name("exp_year")))?,
             month: exp_month as u8,
         };
-        card::validate_expiry(exp, today(self.now)).map_err(|e| card_error(e, "card[exp_year]"))?;
+        card::validate_expiry(exp, today(self.now)).map_err(|e| card_error(e, &card.name("exp_year")))?;
         let cvc = card.str("cvc")?.filter(|c| !c.is_empty());
         if let Some(cvc) = cvc {
-            card::validate_cvc(cvc, number.brand()).map_err(|e| card_error(e, "card[cvc]"))?;
+            card::validate_cvc(cvc, number.brand()).map_err(|e| card_error(e, &card.name("cvc")))?;
         }
         let id = PaymentMethodId::from_random(&random::<24>()).to_string();
         let (funding, country) = sandbox::card_facts(number.expose());

@@ -24,7 +24,8 @@ impl Params {
         self.map
     }
 
-    fn name(&self, key: &str) -> String {
+    /// The full wire name of `key` here, e.g. `payment_method_data[card][number]`.
+    pub fn name(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_owned()
         } else {
