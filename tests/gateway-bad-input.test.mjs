@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway, devKeys } from './harness.mjs';
-import { raw } from './gateway-helpers.mjs';
+import { raw, recorded, validate } from './gateway-helpers.mjs';
 
 let gateway, keys;
 const fixtures = {};
@@ -187,4 +187,12 @@ test('nothing above changed state: no intent was charged or created by a bad req
   assert.equal(ready.body.status, 'requires_confirmation');
   const intents = await raw(gateway, keys.secret, 'GET', '/v1/payment_intents?limit=100');
   assert.equal(intents.body.data.length, 4, intents.body.data.map((p) => `${p.id} ${p.amount} ${p.status}`).join('\n'));
+});
+
+test('every error above matches the OpenAPI Error schema', async () => {
+  const doc = await (await fetch(`${gateway.url}/v1/openapi.json`)).json();
+  const errors = recorded.filter((r) => r.status >= 400);
+  assert.ok(errors.length >= ROWS.length - 5, `${errors.length} errors recorded`);
+  const problems = errors.flatMap((r) => validate(doc, { $ref: '#/components/schemas/Error' }, r.body).map((p) => `${r.method} ${r.path} ${r.status}: ${p}`));
+  assert.deepEqual(problems, []);
 });

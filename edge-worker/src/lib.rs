@@ -181,9 +181,11 @@ fn authenticate(req: &Request, env: &Env) -> Result<Principal, ApiError> {
     }
     let secret = configured(env, "TESSERA_SECRET_KEY");
     let publishable = configured(env, "TESSERA_PUBLISHABLE_KEY");
-    // Both comparisons always run, so timing does not reveal which key type matched.
-    let is_secret = !secret.is_empty() && constant_time_eq(key.as_bytes(), secret.as_bytes());
-    let is_publishable = !publishable.is_empty() && constant_time_eq(key.as_bytes(), publishable.as_bytes());
+    // Both comparisons always run, so timing does not reveal which key type matched; they compare
+    // SHA-256 digests, so neither the keys' contents nor their lengths show in the timing.
+    let given = digest(&key);
+    let is_secret = !secret.is_empty() & constant_time_eq(&given, &digest(&secret));
+    let is_publishable = !publishable.is_empty() & constant_time_eq(&given, &digest(&publishable));
     match (is_secret, is_publishable) {
         (true, _) => Ok(Principal::Secret),
         (false, true) => Ok(Principal::Publishable),
@@ -195,6 +197,11 @@ fn authenticate(req: &Request, env: &Env) -> Result<Principal, ApiError> {
             format!("Invalid API Key provided: {}", mask_key(&key)),
         )),
     }
+}
+
+fn digest(text: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).into()
 }
 
 /// `sk_test_****wxyz`: enough to recognise a key in a log, never enough to use it. The prefix is
