@@ -593,6 +593,9 @@ test('race: 50 concurrent confirms of one intent charge exactly once', async () 
     assert.equal(l.status, 400);
     assert.equal(l.body.error.code, 'payment_intent_unexpected_state');
     assert.match(l.body.error.message, /status of succeeded/);
+    // As at Stripe, the error carries the intent as it is now.
+    assert.equal(l.body.error.payment_intent.id, pi.id);
+    assert.equal(l.body.error.payment_intent.status, 'succeeded');
   }
   const charges = await chargesOf(pi.id);
   assert.equal(charges.length, 1);

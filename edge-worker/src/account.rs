@@ -151,7 +151,22 @@ impl Ctx<'_> {
                 ));
             }
         }
-        self.route()
+        self.route().map_err(|e| self.with_intent(e))
+    }
+
+    /// Unexpected-state errors carry the intent as it is now, as Stripe's do.
+    fn with_intent(&self, e: ApiError) -> ApiError {
+        if e.code.as_deref() != Some("payment_intent_unexpected_state") || e.payment_intent.is_some() {
+            return e;
+        }
+        let id = match self.env.path.trim_matches('/').split('/').collect::<Vec<_>>().as_slice() {
+            ["v1", "payment_intents", id, ..] => (*id).to_owned(),
+            _ => return e,
+        };
+        match self.store.get::<Intent>(Table::PaymentIntents, &id) {
+            Ok(Some(intent)) => e.with_payment_intent(intent.wire()),
+            _ => e,
+        }
     }
 
     fn params(&self) -> Params {

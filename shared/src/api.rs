@@ -25,6 +25,9 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
     pub message: String,
+    /// The intent in its current state, on errors about a PaymentIntent (as Stripe sends it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_intent: Option<Box<serde_json::Value>>,
     #[serde(skip)]
     pub status: u16,
 }
@@ -37,6 +40,7 @@ impl ApiError {
             decline_code: None,
             param: param.map(str::to_owned),
             message: message.into(),
+            payment_intent: None,
             status,
         }
     }
@@ -59,6 +63,12 @@ impl ApiError {
 
     pub fn resource_missing(param: &str, kind: &str, id: &str) -> Self {
         Self::new(404, ErrorType::InvalidRequestError, Some("resource_missing"), Some(param), format!("No such {kind}: '{id}'"))
+    }
+
+    /// Attaches the intent the error is about.
+    pub fn with_payment_intent(mut self, intent: serde_json::Value) -> Self {
+        self.payment_intent = Some(Box::new(intent));
+        self
     }
 
     /// The JSON body as Stripe sends it.
