@@ -31,10 +31,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let mut random = [0u8; 14];
     let _ = getrandom::getrandom(&mut random);
     let request_id = RequestId::from_random(&random);
-    let version = req.headers().get("Stripe-Version").ok().flatten();
-    let response = match handle(req, &env, &request_id).await {
-        Ok(response) => response,
-        Err(error) => error_response(&error)?,
+    let mut version = req.headers().get("Stripe-Version").ok().flatten();
+    let response = match version.as_deref() {
+        Some(v) if !valid_version(v) => {
+            let message = format!("Invalid Stripe API version: {v}");
+            version = None;
+            error_response(&ApiError::new(400, ErrorType::InvalidRequestError, None, None, message))?
+        }
+        _ => match handle(req, &env, &request_id).await {
+            Ok(response) => response,
+            Err(error) => error_response(&error)?,
+        },
     };
     // Responses from a Durable Object stub have immutable headers: copy them into a fresh set.
     let headers = Headers::new();
@@ -47,6 +54,21 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     headers.set("Access-Control-Expose-Headers", "Request-Id, Stripe-Version, Idempotent-Replayed")?;
     headers.set("Cache-Control", "no-store")?;
     Ok(response.with_headers(headers))
+}
+
+/// `YYYY-MM-DD` with an optional release name (`2025-09-30.clover`), as Stripe's versions are.
+/// Any well-formed version is accepted and stated back; the wire shapes are this gateway's.
+fn valid_version(v: &str) -> bool {
+    let (date, name) = v.split_once('.').unwrap_or((v, "a"));
+    let parts: Vec<&str> = date.split('-').collect();
+    let number = |s: &str, len: usize, max: u32| s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n));
+    parts.len() == 3
+        && number(parts[0], 4, 9999)
+        && number(parts[1], 2, 12)
+        && number(parts[2], 2, 31)
+        && !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 /// The one place a gateway error becomes an HTTP response.
@@ -227,6 +249,16 @@ mod tests {
         assert_eq!(doc["info"]["version"], super::API_VERSION);
         for path in ["/v1/payment_intents", "/v1/payment_intents/{intent}/confirm", "/v1/refunds", "/v1/charges/{charge}"] {
             assert!(doc["paths"][path].is_object(), "{path}");
+        }
+    }
+
+    #[test]
+    fn api_versions() {
+        for ok in ["2025-09-30.clover", "2024-06-20", "2026-10-28.endive", "2020-08-27"] {
+            assert!(super::valid_version(ok), "{ok}");
+        }
+        for bad in ["", "garbage", "2019-2-19", "2019-13-01", "2019-02-19.", "2019-02-19.Clover", "2019-02-19, 2019-12-03", "2019-02-00"] {
+            assert!(!super::valid_version(bad), "{bad}");
         }
     }
 
