@@ -229,6 +229,11 @@ test('manual capture: requires_capture, partial capture, no refund before captur
   assert.equal(released.amount_capturable, 0);
   assert.equal(released.cancellation_reason, 'requested_by_customer');
   assert.equal(typeof released.canceled_at, 'number');
+  const releasedCharge = await stripe.charges.retrieve(hold.latest_charge);
+  assert.equal(releasedCharge.captured, false);
+  assert.equal(releasedCharge.refunded, true, 'the released authorization shows as refunded');
+  assert.equal(releasedCharge.amount_refunded, 3000);
+  assert.equal((await rejection(stripe.refunds.create({ payment_intent: hold.id }))).code, 'charge_not_refundable');
   const afterCancel = await rejection(stripe.paymentIntents.capture(hold.id));
   assert.equal(afterCancel.code, 'payment_intent_unexpected_state');
   assert.match(afterCancel.message, /status of canceled/);

@@ -635,8 +635,17 @@ impl Ctx<'_> {
         params.allow_only(&["cancellation_reason", "expand"])?;
         let reason = params.one_of("cancellation_reason", &["duplicate", "fraudulent", "requested_by_customer", "abandoned"])?;
         let mut intent = self.load_intent(id, "intent")?;
+        let was_held = intent.status == Status::RequiresCapture;
         let next = intent::apply(intent.state(), Event::Cancel).map_err(transition_error)?;
         intent.set_state(next);
+        // Cancelling a held authorization releases it: Stripe marks the uncaptured charge refunded.
+        if let (true, Some(ch_id)) = (was_held, &intent.latest_charge) {
+            if let Some(mut charge) = self.store.get::<Charge>(Table::Charges, ch_id)? {
+                charge.amount_refunded = charge.amount;
+                self.store.update(Table::Charges, ch_id, &charge)?;
+                self.emit("charge.refunded", charge.wire())?;
+            }
+        }
         intent.cancellation_reason = reason.map(str::to_owned);
         intent.canceled_at = Some(self.now);
         intent.next_action = None;
