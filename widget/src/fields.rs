@@ -225,7 +225,7 @@ pub fn PostalField(
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     fn limit(s: &str) -> String {
-        s.chars().take(10).collect::<String>().to_uppercase()
+        s.chars().take(10).collect::<String>().to_ascii_uppercase()
     }
     view! {
         <Field id="card-postal" field=FieldName::PostalCode label=label value=value error=error lang=lang
