@@ -197,3 +197,21 @@ test('every error above matches the OpenAPI Error schema', async () => {
   const problems = errors.flatMap((r) => validate(doc, { $ref: '#/components/schemas/Error' }, r.body).map((p) => `${r.method} ${r.path} ${r.status}: ${p}`));
   assert.deepEqual(problems, []);
 });
+
+test('the OpenAPI request bodies match what the server accepts: every declared parameter is known, an undeclared one is not', async () => {
+  const doc = await (await fetch(`${gateway.url}/v1/openapi.json`)).json();
+  const ops = Object.entries(doc.paths)
+    .filter(([path, item]) => path.startsWith('/v1/') && item.post?.requestBody)
+    .map(([path, item]) => [path.replace('{intent}', fixtures.open.id), item.post.requestBody.content['application/x-www-form-urlencoded'].schema]);
+  assert.ok(ops.length >= 7, `${ops.length} operations with bodies`);
+  const problems = [];
+  for (const [path, schema] of ops) {
+    for (const name of Object.keys(schema.properties)) {
+      const r = await raw(gateway, keys.secret, 'POST', path, { [name]: 'x' });
+      if (r.status >= 500 || r.body?.error?.code === 'parameter_unknown') problems.push(`${path} ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`);
+    }
+    const extra = await raw(gateway, keys.secret, 'POST', path, { zz_undeclared: '1' });
+    if (extra.body?.error?.code !== 'parameter_unknown') problems.push(`${path} accepts an undeclared parameter: ${extra.status}`);
+  }
+  assert.deepEqual(problems, []);
+});
