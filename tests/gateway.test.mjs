@@ -437,6 +437,25 @@ test('3-D Secure with manual capture ends in requires_capture; cancel from requi
   assert.equal(canceled.next_action, null);
 });
 
+test('3-D Secure superseded: a new payment method voids the pending challenge', async () => {
+  const pi = await stripe.paymentIntents.create({
+    amount: 4200, currency: 'eur', payment_method: 'pm_card_threeDSecureRequired', confirm: true, return_url: 'https://shop.example/return?order=7',
+  });
+  assert.equal(pi.status, 'requires_action');
+  const updated = await stripe.paymentIntents.update(pi.id, { payment_method: 'pm_card_visa' });
+  assert.equal(updated.status, 'requires_confirmation');
+  assert.equal(updated.next_action, null);
+  const late = await fetch(`${gateway.url}/challenge/${pi.id}`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ client_secret: pi.client_secret, result: 'approve' }),
+  });
+  assert.equal(late.status, 200, 'the old challenge no longer completes anything');
+  assert.equal((await chargesOf(pi.id)).length, 0);
+  assert.equal((await stripe.paymentIntents.retrieve(pi.id)).status, 'requires_confirmation');
+  const paid = await stripe.paymentIntents.confirm(pi.id);
+  assert.equal(paid.status, 'succeeded');
+  assert.equal((await chargesOf(pi.id)).length, 1);
+});
+
 // ----- refunds -----
 
 test('refunds: several partials up to the amount, over-refund refused, list and retrieve', async () => {

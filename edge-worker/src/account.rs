@@ -405,6 +405,9 @@ impl Ctx<'_> {
             let next = intent::apply(intent.state(), Event::AttachPaymentMethod).map_err(transition_error)?;
             intent.payment_method = Some(pm.id);
             intent.set_state(next);
+            // A new method supersedes any 3-D Secure step of the previous attempt.
+            intent.next_action = None;
+            intent.challenge = None;
         }
         if let Some(d) = params.str("description")? {
             intent.description = Some(d.to_owned()).filter(|d| !d.is_empty());
@@ -677,7 +680,9 @@ impl Ctx<'_> {
         let params = self.params();
         let mut intent = self.challenge_intent(id, &params)?;
         let approved = params.one_of("result", &["approve", "fail"])? == Some("approve");
-        let Some(challenge) = intent.challenge.take() else {
+        // Only a challenge still awaited completes an attempt (not one superseded by an update).
+        let awaiting = intent.status == Status::RequiresAction;
+        let Some(challenge) = intent.challenge.take().filter(|_| awaiting) else {
             return Ok(Reply::html(crate::challenge::page(&intent, false)));
         };
         let pm_id = intent.payment_method.clone().unwrap_or_default();
