@@ -3,10 +3,10 @@
 // workerd, driven by a shopper in headless Chromium. One gateway for the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { startGateway, launchBrowser, devKeys, api, freePort, ROOT } from './harness.mjs';
+import { startGateway, startShop, launchBrowser, devKeys, api, freePort, ROOT } from './harness.mjs';
 
 let gateway, browser, keys, shop, evil;
 
@@ -90,7 +90,7 @@ async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body
 }
 
 function checkoutFrame(page) {
-  return page.frames().find((f) => f.url().startsWith(`${gateway.url}/checkout.html`));
+  return page.frames().find((f) => f.url().startsWith(`${gateway.url}/checkout`));
 }
 
 async function fillCard(frame, number, expiry = '12 / 34', cvc = '123') {
@@ -438,7 +438,7 @@ test('zh-HK shows Chinese labels and an HK$ amount; ja shows JPY without decimal
   await frame.getByTestId('pay-button').click();
   await frame.getByTestId('card-number-error').getByText('卡號不完整。').waitFor();
   await page.evaluate(() => co.update({ locale: 'en' }));
-  await frame.getByText('Card number').waitFor();
+  await frame.getByText('Card number', { exact: true }).waitFor();
   await frame.getByTestId('card-number-error').getByText('Your card number is incomplete.').waitFor();
   await page.close();
 
@@ -461,6 +461,7 @@ test('right-to-left host: the frame follows dir=rtl, digits stay left-to-right',
 });
 
 test('the skeleton has the ready form\'s height: nothing shifts when the checkout becomes ready', async () => {
+  const seen = [];
   for (const [intent, options] of [
     [await createIntent().then((i) => ({ clientSecret: i.client_secret })), {}],
     [{ mode: 'payment', amount: 1000, currency: 'usd' }, {}],
@@ -479,9 +480,10 @@ test('the skeleton has the ready form\'s height: nothing shifts when the checkou
     await page.goto(shop.add(html));
     await page.waitForFunction(() => window.ready > 0);
     const heights = await page.evaluate(() => [...new Set(window.heights)]);
-    assert.deepEqual(heights, [await page.evaluate(() => window.ready)], `iframe heights over time ${JSON.stringify(options)}`);
+    seen.push([JSON.stringify(intent.mode ?? 'intent') + JSON.stringify(options), heights]);
     await page.close();
   }
+  assert.deepEqual(seen.filter(([, h]) => h.length !== 1), [], 'every configuration keeps one iframe height from mount to ready');
 });
 
 test('<tessera-checkout> inside a shadow root pays and dispatches DOM CustomEvents', async () => {
@@ -552,7 +554,7 @@ test('postMessages from a foreign origin change nothing, in the frame or on the 
   await f.waitForFunction(() => getComputedStyle(document.body).color === 'rgb(18, 52, 86)');
   assert.equal(await f.evaluate(() => getComputedStyle(document.querySelector('.Button')).backgroundColor), before);
   assert.equal(await frame.getByTestId('card-number').inputValue(), '4242 4242 4242 4242', 'not cleared');
-  assert.equal(await frame.getByText('Card number').count(), 1, 'still English');
+  assert.equal(await frame.getByText('Card number', { exact: true }).count(), 1, 'still English');
   assert.equal(await countEvents(page, 'payment_succeeded'), 0);
   assert.equal(await page.evaluate(() => document.querySelector('iframe[data-tessera]').offsetHeight), height);
   const server = await api(gateway.url, keys.secret, 'GET', `/v1/payment_intents/${intent.id}`);
@@ -590,4 +592,35 @@ test('axe-core finds no serious or critical violations: empty, with errors, with
   await c.frame.getByTestId('challenge-modal').waitFor();
   await audit(c.page, 'challenge open');
   await c.page.close();
+});
+
+test('demo shop: theme and locale switchers restyle the checkout in place; screenshots of the three themes', async () => {
+  const demo = await startShop(gateway.url, keys);
+  try {
+    const dir = join(ROOT, 'docs/screenshots');
+    mkdirSync(dir, { recursive: true });
+    const backgrounds = {};
+    for (const theme of ['default', 'night', 'flat']) {
+      const page = await browser.newPage({ viewport: { width: 560, height: 640 } });
+      await page.goto(`${demo.url}/?theme=${theme}&locale=en`);
+      await page.waitForSelector('body[data-checkout-ready="true"]');
+      const frame = page.frameLocator('iframe[data-tessera="checkout"]');
+      await frame.getByTestId('card-number').pressSequentially('4242424242424242');
+      await frame.getByTestId('card-expiry').pressSequentially('12');
+      backgrounds[theme] = await checkoutFrame(page).evaluate(() => getComputedStyle(document.getElementById('card-number')).backgroundColor);
+      await page.getByTestId('checkout-host').screenshot({ path: join(dir, `theme-${theme}.png`) });
+      if (theme === 'default') {
+        // The switchers update the mounted checkout without reloading it: typed digits survive.
+        await page.getByTestId('theme-switcher').selectOption('night');
+        await checkoutFrame(page).waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(31, 33, 48)');
+        await page.getByTestId('locale-switcher').selectOption('zh-HK');
+        await frame.getByText('卡號').waitFor();
+        assert.equal(await frame.getByTestId('card-number').inputValue(), '4242 4242 4242 4242');
+      }
+      await page.close();
+    }
+    assert.equal(new Set(Object.values(backgrounds)).size, 3, JSON.stringify(backgrounds));
+  } finally {
+    await demo.stop();
+  }
 });

@@ -9,7 +9,7 @@
   var EVENTS = ['ready', 'change', 'focus', 'blur', 'escape', 'loaderror', 'payment_succeeded', 'payment_failed'];
   // Heights of the skeleton the frame paints first (default appearance), so the page does not
   // shift while the frame loads: padding + number field + expiry/CVC row + form error line.
-  var BASE_HEIGHT = 176, FIELD_HEIGHT = 76, BUTTON_HEIGHT = 46;
+  var BASE_HEIGHT = 196, FIELD_HEIGHT = 84, BUTTON_HEIGHT = 42;
 
   function fail(message) { throw new Error('Tessera: ' + message); }
 
