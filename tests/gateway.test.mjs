@@ -35,6 +35,8 @@ test('keys: Bearer and Basic secret keys work; bad, missing and publishable keys
     Authorization: `Basic ${Buffer.from(`${keys.secret}:`).toString('base64')}`,
   });
   assert.equal(basic.status, 200);
+  const lower = await raw(gateway, null, 'GET', '/v1/payment_intents?limit=1', undefined, { Authorization: `bearer ${keys.secret}` });
+  assert.equal(lower.status, 200, 'the scheme is case-insensitive');
 
   const wrong = await rejection(stripeClient('sk_test_thisisnotthekey1234wrong', gateway).paymentIntents.list());
   assert.equal(wrong.statusCode, 401);

@@ -182,11 +182,13 @@ fn account_name(env: &Env) -> String {
 /// constant time with the configured keys.
 fn authenticate(req: &Request, env: &Env) -> Result<Principal, ApiError> {
     let header = req.headers().get("Authorization").ok().flatten().unwrap_or_default();
-    let key = if let Some(token) = header.strip_prefix("Bearer ") {
-        token.trim().to_owned()
-    } else if let Some(basic) = header.strip_prefix("Basic ") {
+    // The scheme is case-insensitive (RFC 9110).
+    let (scheme, credentials) = header.trim().split_once(' ').unwrap_or(("", ""));
+    let key = if scheme.eq_ignore_ascii_case("Bearer") {
+        credentials.trim().to_owned()
+    } else if scheme.eq_ignore_ascii_case("Basic") {
         use base64::Engine;
-        let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD.decode(credentials.trim()).unwrap_or_default();
         let text = String::from_utf8(decoded).unwrap_or_default();
         text.split(':').next().unwrap_or("").to_owned()
     } else {
