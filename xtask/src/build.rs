@@ -15,7 +15,7 @@ const WASM_FEATURES: &[&str] = &[
 ];
 
 /// The static files of `www/` that the gateway serves next to the widget.
-pub const STATIC_FILES: &[&str] = &["tessera.js", "tessera.d.ts", "checkout.html", "checkout.css", "_headers"];
+pub const STATIC_FILES: &[&str] = &["tessera.js", "tessera.d.ts", "checkout.html", "checkout.css", "_headers", "bench/bare-form.html"];
 
 pub fn all() -> Result {
     widget()?;
@@ -52,7 +52,11 @@ pub fn assets() -> Result {
     for file in STATIC_FILES {
         let from = root.join("www").join(file);
         if from.exists() {
-            fs::copy(&from, out.join(file)).map_err(|e| format!("copying {}: {e}", from.display()))?;
+            let to = out.join(file);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            fs::copy(&from, to).map_err(|e| format!("copying {}: {e}", from.display()))?;
         }
     }
     Ok(())
