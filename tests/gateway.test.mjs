@@ -523,6 +523,16 @@ test('pagination: newest first, limit, starting_after, ending_before, created fi
   const all = await stripe.paymentIntents.list({ limit: 100 });
   assert.equal(seen.length, all.data.length);
 
+  // Expansions inside a list, as with Stripe's `data.` prefix.
+  const paid = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+  const expanded = await stripe.paymentIntents.list({ limit: 2, expand: ['data.latest_charge', 'data.payment_method'] });
+  assert.equal(expanded.data[0].id, paid.id);
+  assert.equal(expanded.data[0].latest_charge.object, 'charge');
+  assert.equal(expanded.data[0].payment_method.object, 'payment_method');
+  assert.equal(expanded.data[1].latest_charge, null);
+  assert.equal((await rejection(stripe.paymentIntents.list({ expand: ['latest_charge'] }))).param, 'expand');
+  mine.unshift(paid.id);
+
   const created = page1.data[0].created;
   const future = await stripe.paymentIntents.list({ created: { gte: created + 3600 } });
   assert.deepEqual(future.data, []);

@@ -142,6 +142,7 @@ impl Ctx<'_> {
             let segments: Vec<&str> = self.env.path.trim_matches('/').split('/').collect();
             let expandable: &[&str] = match (self.env.method.as_str(), segments.as_slice()) {
                 ("POST", ["v1", "payment_intents"]) | (_, ["v1", "payment_intents", _, ..]) => &["latest_charge", "payment_method"],
+                ("GET", ["v1", "payment_intents"]) => &["data.latest_charge", "data.payment_method"],
                 _ => &[],
             };
             if let Some(field) = requested.iter().find(|f| !expandable.contains(&f.as_str())) {
@@ -965,6 +966,13 @@ impl Ctx<'_> {
             Table::Events => Ok(docs),
         }
         .map_err(crate::store::storage_error)?;
+        // `expand[]=data.latest_charge` expands inside every listed intent (checked in checked_route).
+        let inner: Vec<String> = params.expand()?.iter().filter_map(|f| f.strip_prefix("data.").map(str::to_owned)).collect();
+        let data = if inner.is_empty() {
+            data
+        } else {
+            data.into_iter().map(|wire| self.expand_intent(wire, &inner)).collect::<Result<_, _>>()?
+        };
         Ok(Reply::ok(json!({ "object": "list", "url": self.env.path, "has_more": has_more, "data": data })))
     }
 }
