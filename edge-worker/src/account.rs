@@ -20,6 +20,9 @@ use shared::money::{self, Currency, MinorUnits};
 use shared::webhook::constant_time_eq;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
+/// How long an unused CVC is kept after tokenization (it is deleted at its first use anyway).
+const CVC_TTL_SECS: i64 = 60 * 60;
+
 /// How long idempotency keys are remembered.
 const IDEMPOTENCY_TTL_SECS: i64 = 24 * 60 * 60;
 
@@ -816,6 +819,7 @@ impl Ctx<'_> {
         };
         let pan_sealed = to_hex(&self.vault.seal(number.expose().as_bytes(), id.as_bytes(), random::<12>()));
         let cvc_sealed = cvc.map(|c| to_hex(&self.vault.seal(c.as_bytes(), format!("{id}/cvc").as_bytes(), random::<12>())));
+        self.store.vault_expire_cvcs(self.now - CVC_TTL_SECS)?;
         self.store.vault_put(&id, &pan_sealed, cvc_sealed.as_deref())?;
         self.store.insert(Table::PaymentMethods, &id, self.now, None, &pm)?;
         Ok(pm)

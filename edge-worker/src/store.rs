@@ -81,6 +81,8 @@ impl Store {
                 None,
             )?;
             self.sql.exec(&format!("CREATE INDEX IF NOT EXISTS {t}_parent ON {t}(parent)", t = table.name()), None)?;
+            // For `created[gte|lte]` filters and the CVC expiry sweep.
+            self.sql.exec(&format!("CREATE INDEX IF NOT EXISTS {t}_created ON {t}(created)", t = table.name()), None)?;
         }
         // The vault: sealed card numbers and, until their one use, sealed CVCs.
         self.sql.exec("CREATE TABLE IF NOT EXISTS vault (pm TEXT PRIMARY KEY, pan TEXT NOT NULL, cvc TEXT)", None)?;
@@ -205,6 +207,18 @@ impl Store {
     }
 
     /// CVCs are used once, then forgotten.
+    /// Drops the CVCs of payment methods created before `before` that were never used: a CVC is
+    /// kept only for a confirm that follows soon after tokenization.
+    pub fn vault_expire_cvcs(&self, before: i64) -> Result<(), ApiError> {
+        self.sql
+            .exec(
+                "UPDATE vault SET cvc = NULL WHERE cvc IS NOT NULL AND pm IN (SELECT id FROM payment_methods WHERE created < ?)",
+                vec![before.into()],
+            )
+            .map(|_| ())
+            .map_err(storage_error)
+    }
+
     pub fn vault_forget_cvc(&self, pm: &str) -> Result<(), ApiError> {
         self.sql
             .exec("UPDATE vault SET cvc = NULL WHERE pm = ?", vec![pm.into()])
