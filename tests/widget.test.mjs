@@ -218,7 +218,7 @@ test('3-D Secure: the challenge opens in-page, approve completes the payment wit
   const result = await pending;
   assert.equal(result.paymentIntent?.status, 'succeeded', JSON.stringify(result));
   await frame.getByTestId('payment-success').waitFor();
-  assert.equal(await frame.getByTestId('challenge-modal').count(), 0);
+  assert.ok(await frame.getByTestId('challenge-modal').isHidden(), 'the challenge closed');
   assert.equal(page.url(), page.hostUrl, 'never left the page');
   await page.close();
 });
@@ -231,7 +231,7 @@ test('3-D Secure: failing the challenge shows a clear error; a challenge followe
   await frame.frameLocator('[data-testid="challenge-frame"]').getByTestId('challenge-fail').click();
   await frame.getByTestId('form-error')
     .getByText('We are unable to authenticate your payment method. Please choose a different payment method and try again.').waitFor();
-  assert.equal(await frame.getByTestId('challenge-modal').count(), 0);
+  assert.ok(await frame.getByTestId('challenge-modal').isHidden(), 'the challenge closed');
   assert.ok(await frame.getByTestId('pay-button').isEnabled());
 
   await retype(frame, 'card-number', '4000008400001629');

@@ -61,7 +61,9 @@
     if (o.hideButton) p.button = '0';
     if (fields.name === 'always' || fields.name === true) p.name = '1';
     if (fields.postalCode === 'always' || fields.postalCode === true) p.postal = '1';
-    if (getComputedStyle(host).direction === 'rtl') p.dir = 'rtl';
+    // A shadow root has no computed style of its own; its host element does.
+    var styled = host.nodeType === 1 ? host : (host.host || document.documentElement);
+    if (getComputedStyle(styled).direction === 'rtl') p.dir = 'rtl';
     return new URLSearchParams(p).toString();
   };
 

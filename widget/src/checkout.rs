@@ -125,6 +125,11 @@ pub fn Checkout(config: Config) -> impl IntoView {
     report_changes(f, collect_name, collect_postal);
 
     let t = Signal::derive(move || text(lang.get()));
+    let challenge = Memo::new(move |_| match f.phase.get() {
+        Phase::Challenge(url) => Some(url),
+        _ => None,
+    });
+    let succeeded = Memo::new(move |_| f.phase.get() == Phase::Succeeded);
     let busy = Signal::derive(move || matches!(f.phase.get(), Phase::Processing | Phase::Challenge(_) | Phase::Succeeded | Phase::Loading));
     let pay_label = Signal::derive(move || match (f.phase.get(), f.amount.get()) {
         (Phase::Processing | Phase::Challenge(_), _) => t.get().processing.to_owned(),
@@ -146,10 +151,12 @@ pub fn Checkout(config: Config) -> impl IntoView {
         <form class="Checkout" class:Checkout--challenge=move || matches!(f.phase.get(), Phase::Challenge(_))
             data-testid="checkout" novalidate on:submit=on_submit on:keydown=on_keydown
             aria-busy=move || if busy.get() { "true" } else { "false" }>
-            <Show when=move || f.phase.get() != Phase::Succeeded
-                fallback=move || view! {
-                    <div class="Success" data-testid="payment-success" role="status">{move || t.get().succeeded}</div>
-                }>
+            // Both parts stay mounted and swap with `hidden`, which is smaller in the wasm than a
+            // conditional view and keeps the fields' DOM (and focus) stable.
+            <div class="Success" data-testid="payment-success" role="status" hidden=move || !succeeded.get()>
+                {move || if succeeded.get() { t.get().succeeded } else { "" }}
+            </div>
+            <div class="Fields" hidden=move || succeeded.get()>
                 {collect_name.then(|| view! {
                     <NameField value=f.name error=f.name_error lang=lang label=label(|t| t.name) disabled=busy />
                 })}
@@ -170,16 +177,13 @@ pub fn Checkout(config: Config) -> impl IntoView {
                     }}
                 </div>
                 {show_button.then(|| view! { <PayButton label=pay_label busy=busy /> })}
-            </Show>
-            {move || match f.phase.get() {
-                Phase::Challenge(url) => Some(view! {
-                    <div class="Modal" role="dialog" aria-modal="true" aria-label=move || t.get().challenge_title data-testid="challenge-modal">
-                        <iframe class="ModalFrame" src=url title=move || t.get().challenge_title data-testid="challenge-frame"
-                            on:load=|ev| { let _ = event_target::<web_sys::HtmlElement>(&ev).focus(); }></iframe>
-                    </div>
-                }),
-                _ => None,
-            }}
+            </div>
+            <div class="Modal" role="dialog" aria-modal="true" aria-label=move || t.get().challenge_title data-testid="challenge-modal"
+                hidden=move || challenge.get().is_none()>
+                <iframe class="ModalFrame" src=move || challenge.get().unwrap_or_else(|| "about:blank".to_owned())
+                    title=move || t.get().challenge_title data-testid="challenge-frame"
+                    on:load=|ev| { let _ = event_target::<web_sys::HtmlElement>(&ev).focus(); }></iframe>
+            </div>
         </form>
     }
 }

@@ -64,7 +64,8 @@ fn Field(
     #[prop(into)] disabled: Signal<bool>,
     format: fn(&str) -> String,
     validate: Callback<String, Option<&'static str>>,
-    #[prop(optional)] trailing: Option<AnyView>,
+    /// The card number's brand, shown as a badge inside the field.
+    #[prop(optional)] brand: Option<Memo<Brand>>,
 ) -> impl IntoView {
     let hooks = use_context::<Hooks>();
     let emit = move |e: Event| {
@@ -122,7 +123,11 @@ fn Field(
                         emit(Event::Blur { field });
                     }
                 />
-                {trailing}
+                {brand.map(|brand| view! {
+                    <span class="Brand" data-testid="card-brand" data-brand=move || brand.get().code() aria-hidden="true">
+                        {move || match brand.get() { Brand::Unknown => "", b => b.display_name() }}
+                    </span>
+                })}
             </div>
             <div class="Error" id=error_id data-testid=format!("{id}-error") role="alert">
                 {move || error.get().map(|c| error_message(lang.get(), c)).unwrap_or("")}
@@ -141,18 +146,12 @@ pub fn CardNumberField(
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let brand = Memo::new(move |_| card::detect_brand(&card::digits_only(&value.get())));
-    let badge = view! {
-        <span class="Brand" data-testid="card-brand" data-brand=move || brand.get().code() aria-hidden="true">
-            {move || match brand.get() { Brand::Unknown => "", b => b.display_name() }}
-        </span>
-    }
-    .into_any();
     view! {
         <Field id="card-number" field=FieldName::Number label=label value=value error=error lang=lang
             autocomplete="cc-number" placeholder="1234 1234 1234 1234" disabled=disabled
             format=card::format_number
             validate=Callback::new(move |v: String| check_number(&v).err())
-            trailing=badge />
+            brand=brand />
     }
 }
 
