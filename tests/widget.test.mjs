@@ -56,8 +56,8 @@ async function createIntent(amount = 12000, currency = 'hkd') {
  * records every checkout event and every message the page receives in `window.events` /
  * `window.messages`. `body` replaces the default mount (for custom-element tests).
  */
-async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body, waitReady = true } = {}) {
-  const page = await browser.newPage();
+async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body, waitReady = true, browserLocale } = {}) {
+  const page = await browser.newPage(browserLocale ? { locale: browserLocale } : {});
   page.setDefaultTimeout(10_000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -391,6 +391,8 @@ test('appearance: theme, variables and rules change computed styles; update() re
     theme: 'night',
     variables: { colorPrimary: '#ff0000', borderRadius: '0px', fontSizeBase: '18px', colorText: 'red; background: url(https://evil.example/x)' },
     rules: { '.Label': { textTransform: 'uppercase' }, '.Input': { borderWidth: '2px' }, '.Tab': { color: 'blue' } },
+    fonts: [{ family: 'Brand Sans', src: 'url(https://fonts.example/brand.woff2)' }, { cssSrc: 'https://fonts.example/css?family=Inter' },
+      { family: 'Evil', src: 'url(javascript:alert(1))' }],
     sparkles: true,
   };
   const { page, frame } = await openHost({ intent: { mode: 'payment', amount: 1000, currency: 'usd' }, options: { appearance } });
@@ -413,7 +415,13 @@ test('appearance: theme, variables and rules change computed styles; update() re
   assert.equal(s.primary, '#ff0000');
   await page.waitForFunction(() => true);
   const warnings = page.consoleMessages.filter((m) => m.startsWith('Tessera appearance'));
-  for (const w of ['variables.colorText', 'rules[".Tab"]', 'sparkles']) {
+  // Custom fonts by URL: an @font-face for the https source, a stylesheet link for cssSrc.
+  const fonts = await f.evaluate(() => [document.getElementById('tessera-appearance').textContent,
+    [...document.querySelectorAll('link[rel=stylesheet]')].map((l) => l.href)]);
+  assert.ok(fonts[0].includes('@font-face{font-family:"Brand Sans";src:url("https://fonts.example/brand.woff2")'), fonts[0]);
+  assert.ok(fonts[1].includes('https://fonts.example/css?family=Inter'), JSON.stringify(fonts[1]));
+  assert.ok(!fonts[0].includes('javascript'));
+  for (const w of ['variables.colorText', 'rules[".Tab"]', 'sparkles', 'fonts[].src']) {
     assert.ok(warnings.some((m) => m.includes(w)), `a warning about ${w} in ${JSON.stringify(warnings)}`);
   }
   await page.evaluate(() => co.update({ appearance: { theme: 'flat', variables: { colorPrimary: '#00aa00' } } }));
@@ -449,6 +457,13 @@ test('zh-HK shows Chinese labels and an HK$ amount; ja shows JPY without decimal
   const jaPaid = await openHost({ intent: { clientSecret: jaIntent.client_secret }, locale: 'ja' });
   assert.match(await jaPaid.frame.getByTestId('pay-button').innerText(), /^支払う [￥¥]1,200$/);
   await jaPaid.page.close();
+});
+
+test('locale auto follows the browser language', async () => {
+  const { frame, page } = await openHost({ intent: { mode: 'payment', amount: 1000, currency: 'twd' }, locale: 'auto', browserLocale: 'zh-TW' });
+  await frame.getByText('卡號').waitFor();
+  assert.equal(await checkoutFrame(page).evaluate(() => document.documentElement.lang), 'zh-TW');
+  await page.close();
 });
 
 test('right-to-left host: the frame follows dir=rtl, digits stay left-to-right', async () => {
