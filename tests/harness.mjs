@@ -57,7 +57,7 @@ function stopper(child, cleanup) {
 }
 
 /** Starts the built gateway on workerd with fresh, private state. */
-export async function startGateway({ persistTo } = {}) {
+export async function startGateway({ persistTo, vars = {} } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const state = persistTo || mkdtempSync(join(tmpdir(), 'tessera-state-'));
@@ -66,6 +66,7 @@ export async function startGateway({ persistTo } = {}) {
     'dev', '--config', 'edge-worker/wrangler.toml', '--ip', '127.0.0.1', '--port', String(port),
     '--inspector-port', String(inspector), '--persist-to', state,
     '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ], {
     cwd: ROOT,
     detached: true,

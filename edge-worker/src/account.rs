@@ -52,16 +52,51 @@ impl DurableObject for Account {
         }
         let reply = match self.vault() {
             Ok(vault) => {
-                let ctx = Ctx { store: &store, vault: &vault, now: now_secs(), env: &envelope };
+                let allow_loopback = self.env.var("TESSERA_WEBHOOK_ALLOW_LOOPBACK").map(|v| v.to_string() == "true").unwrap_or(false);
+                let ctx = Ctx { store: &store, vault: &vault, now: now_secs(), env: &envelope, allow_loopback };
                 ctx.run()
             }
             Err(e) => Reply::from(e),
         };
+        // Deliveries queued by this request are committed with it; make sure the alarm will send them.
+        if let Err(e) = self.schedule_deliveries(&store).await {
+            worker::console_error!("scheduling webhook deliveries failed: {e}");
+        }
         reply.into_response()
+    }
+
+    /// Drains the webhook outbox (see `webhooks`), then sets the alarm for the next due delivery.
+    async fn alarm(&self) -> worker::Result<Response> {
+        let store = Store::new(self.state.storage().sql());
+        let retry_base_ms = self
+            .env
+            .var("TESSERA_WEBHOOK_RETRY_BASE_MS")
+            .ok()
+            .and_then(|v| v.to_string().parse().ok())
+            .filter(|ms: &i64| *ms > 0)
+            .unwrap_or(crate::webhooks::DEFAULT_RETRY_BASE_MS);
+        if let Err(e) = crate::webhooks::deliver_due(&store, &crate::webhooks::Delivery { retry_base_ms }).await {
+            worker::console_error!("webhook delivery run failed: {}", e.message);
+        }
+        self.schedule_deliveries(&store).await?;
+        Response::ok("")
     }
 }
 
 impl Account {
+    async fn schedule_deliveries(&self, store: &Store) -> worker::Result<()> {
+        let Some(due) = crate::webhooks::next_due(store).map_err(|e| worker::Error::RustError(e.message))? else {
+            return Ok(());
+        };
+        let storage = self.state.storage();
+        let scheduled = storage.get_alarm().await?;
+        if scheduled.is_none_or(|at| at > due) {
+            let now = worker::Date::now().as_millis() as i64;
+            storage.set_alarm((due - now).max(0)).await?;
+        }
+        Ok(())
+    }
+
     fn vault(&self) -> Result<Vault, ApiError> {
         let key = self.env.secret("TESSERA_VAULT_KEY").map(|s| s.to_string()).unwrap_or_default();
         Vault::from_hex(&key).map_err(|_| {
@@ -92,6 +127,8 @@ struct Ctx<'a> {
     vault: &'a Vault,
     now: i64,
     env: &'a Envelope,
+    /// Development only: webhook endpoints on loopback addresses are accepted.
+    allow_loopback: bool,
 }
 
 type Handled = Result<Reply, ApiError>;
@@ -193,6 +230,20 @@ impl Ctx<'_> {
     fn route(&self) -> Handled {
         let segments: Vec<&str> = self.env.path.trim_matches('/').split('/').collect();
         let method = self.env.method.as_str();
+        let webhooks_api = matches!(segments.as_slice(), ["v1", "webhook_endpoints", ..] | ["v1", "events", _, "retry"]);
+        if webhooks_api {
+            self.require_secret()?;
+            let api = crate::webhooks::Api {
+                store: self.store,
+                params: self.params(),
+                now: self.now,
+                allow_loopback: self.allow_loopback,
+                random: &random::<24>,
+            };
+            if let Some(handled) = api.route(method, &segments) {
+                return handled;
+            }
+        }
         match (method, segments.as_slice()) {
             ("POST", ["v1", "payment_intents"]) => self.create_intent(),
             ("GET", ["v1", "payment_intents"]) => self.list(Table::PaymentIntents, &[]),
@@ -538,7 +589,8 @@ impl Ctx<'_> {
             "request": { "id": self.env.request_id, "idempotency_key": self.env.idempotency_key },
             "type": kind,
         });
-        let pending = crate::webhooks::enqueue(self.store, &id, kind, self.now)?;
+        let now_ms = worker::Date::now().as_millis() as i64;
+        let pending = crate::webhooks::enqueue(self.store, &id, kind, now_ms)?;
         event["pending_webhooks"] = json!(pending);
         self.store.insert(Table::Events, &id, self.now, Some(kind), &event)
     }

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown build part {other}: use widget, gateway or assets")),
         }),
         Some("bench") => setup::run(true).and_then(|()| build::all()).and_then(|()| bench::run()),
-        Some("setup") => setup::run(true),
+        Some("setup") => setup::run(true).and_then(|()| setup::dev_vars().map(drop)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
