@@ -623,7 +623,7 @@ test('demo shop: theme and locale switchers restyle the checkout in place; scree
       await frame.getByTestId('card-number').pressSequentially('4242424242424242');
       await frame.getByTestId('card-expiry').pressSequentially('12');
       backgrounds[theme] = await checkoutFrame(page).evaluate(() => getComputedStyle(document.getElementById('card-number')).backgroundColor);
-      await page.getByTestId('checkout-host').screenshot({ path: join(dir, `theme-${theme}.png`) });
+      await page.getByTestId('checkout-host').screenshot({ path: join(dir, `theme-${theme}.png`), animations: 'disabled' });
       if (theme === 'default') {
         // The switchers update the mounted checkout without reloading it: typed digits survive.
         await page.getByTestId('theme-switcher').selectOption('night');
