@@ -219,3 +219,68 @@ test('restarting the runtime in the middle of a retry loop loses nothing', async
     rmSync(state, { recursive: true, force: true });
   }
 });
+
+/** The sandbox processor's signing secret, derived from the vault key as the gateway does. */
+async function processorSecret() {
+  const { readFileSync } = await import('node:fs');
+  const { createHmac } = await import('node:crypto');
+  const { ROOT } = await import('./harness.mjs');
+  const vaultKey = readFileSync(join(ROOT, 'edge-worker/.dev.vars'), 'utf8').match(/^TESSERA_VAULT_KEY=(.*)$/m)[1].trim();
+  return 'whsec_' + createHmac('sha256', vaultKey).update('tessera sandbox processor v1').digest('hex');
+}
+
+async function processingIntent(stripe) {
+  const pm = await stripe.paymentMethods.create({ type: 'card', card: { number: '4000000000007007', exp_month: 12, exp_year: 2034, cvc: '123' } });
+  const pi = await stripe.paymentIntents.create({ amount: 4200, currency: 'twd', payment_method: pm.id, confirm: true });
+  assert.equal(pi.status, 'processing');
+  return pi;
+}
+
+test('the sandbox processor settles a processing payment by a signed inbound notification', async () => {
+  const stripe = stripeClient(gw);
+  const pi = await processingIntent(stripe);
+  let now = pi;
+  for (let i = 0; i < 100 && now.status === 'processing'; i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = await stripe.paymentIntents.retrieve(pi.id);
+  }
+  assert.equal(now.status, 'succeeded');
+  assert.equal(now.amount_received, 4200);
+  const events = await stripe.events.list({ limit: 100 });
+  const mine = events.data.filter((e) => e.data.object.id === pi.id).map((e) => e.type);
+  assert.ok(mine.includes('payment_intent.processing') && mine.includes('payment_intent.succeeded'), mine.join());
+});
+
+test('inbound: a bad signature changes nothing; a duplicate notification is dropped', async () => {
+  const stripe = stripeClient(gw);
+  const pi = await processingIntent(stripe);
+  const body = JSON.stringify({ id: `ntf_test${Date.now()}`, object: 'notification', type: 'payment.succeeded', payment_intent: pi.id });
+  const post = (headers) => fetch(`${gw.url}/v1/inbound/sandbox`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+  const secret = await processorSecret();
+  const forged = [
+    {},
+    { 'Tessera-Signature': 'garbage' },
+    { 'Tessera-Signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_wrong' }) },
+    { 'Tessera-Signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(Date.now() / 1000) - 3600 }) },
+  ];
+  for (const headers of forged) {
+    const res = await post(headers);
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, 'signature_verification_failed');
+  }
+  const tampered = await fetch(`${gw.url}/v1/inbound/sandbox`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Tessera-Signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret }) },
+    body: body.replace('succeeded', 'failed'),
+  });
+  assert.equal(tampered.status, 400);
+  assert.equal((await stripe.paymentIntents.retrieve(pi.id)).status, 'processing', 'nothing changed');
+  const signed = { 'Tessera-Signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret }) };
+  const first = await post(signed);
+  assert.equal(first.status, 200);
+  assert.equal((await first.json()).status, 'succeeded');
+  const again = await post(signed);
+  assert.deepEqual(await again.json(), { received: true, duplicate: true });
+  await new Promise((r) => setTimeout(r, 1500)); // the sandbox's own notification arrives too
+  const charges = await stripe.charges.list({ payment_intent: pi.id });
+  assert.equal(charges.data.filter((c) => c.status === 'succeeded').length, 1, 'settled exactly once');
+});

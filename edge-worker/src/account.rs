@@ -78,6 +78,10 @@ impl DurableObject for Account {
         if let Err(e) = crate::webhooks::deliver_due(&store, &crate::webhooks::Delivery { retry_base_ms }).await {
             worker::console_error!("webhook delivery run failed: {}", e.message);
         }
+        let vault_key = self.env.secret("TESSERA_VAULT_KEY").map(|s| s.to_string()).unwrap_or_default();
+        if let Err(e) = crate::webhooks::notify_processor_due(&store, &crate::sandbox::processor_secret(&vault_key)).await {
+            worker::console_error!("sandbox processor notification run failed: {}", e.message);
+        }
         self.schedule_deliveries(&store).await?;
         Response::ok("")
     }
@@ -261,6 +265,7 @@ impl Ctx<'_> {
             ("GET", ["v1", "refunds", id]) => self.retrieve_refund(id),
             ("GET", ["v1", "events"]) => self.list(Table::Events, &["type"]),
             ("GET", ["v1", "events", id]) => self.retrieve_event(id),
+            ("POST", ["v1", "inbound", "sandbox"]) => self.inbound(),
             ("GET", ["challenge", id]) => self.challenge_page(id),
             ("POST", ["challenge", id]) => self.challenge_complete(id),
             _ => Err(not_found(method, &self.env.path)),
@@ -546,8 +551,50 @@ impl Ctx<'_> {
                 self.store.update(Table::PaymentIntents, &intent.id, &intent)?;
                 self.intent_reply(&intent, params)?
             }
+            Behaviour::SettlesLater { approve } => {
+                self.settle(&mut intent, Event::Confirmed(Outcome::Pending))?;
+                let notification = format!("ntf_{}", ids::random_suffix(&random::<24>()));
+                let url = format!("{}/v1/inbound/sandbox", self.env.origin);
+                let kind = if approve { "payment.succeeded" } else { "payment.failed" };
+                crate::webhooks::queue_processor_notification(self.store, &notification, &intent.id, kind, &url)?;
+                self.intent_reply(&intent, params)?
+            }
         };
         Ok(reply)
+    }
+
+    /// The sandbox processor settles a `processing` attempt. The signature was verified by the
+    /// front Worker; here duplicates are dropped by notification id and the result goes through
+    /// the same state machine as every other change.
+    fn inbound(&self) -> Handled {
+        if self.env.principal != Principal::Processor {
+            return Err(not_found("POST", &self.env.path));
+        }
+        let params = self.params();
+        params.allow_only(&["id", "object", "type", "payment_intent", "created"])?;
+        let id = params.required_str("id")?;
+        let kind = params.one_of("type", &["payment.succeeded", "payment.failed"])?.ok_or_else(|| ApiError::missing_param("type"))?;
+        if !crate::webhooks::first_sighting(self.store, id, self.now)? {
+            return Ok(Reply::ok(json!({ "received": true, "duplicate": true })));
+        }
+        let mut intent = self.load_intent(params.required_str("payment_intent")?, "payment_intent")?;
+        if intent.status != Status::Processing {
+            return Ok(Reply::ok(json!({ "received": true, "ignored": format!("payment intent is {}", intent.status.as_str()) })));
+        }
+        let pm_id = intent.payment_method.clone().unwrap_or_default();
+        let pm = self
+            .store
+            .get::<PaymentMethod>(Table::PaymentMethods, &pm_id)?
+            .ok_or_else(|| ApiError::resource_missing("payment_method", "PaymentMethod", &pm_id))?;
+        if kind == "payment.succeeded" {
+            let charge = self.new_charge(&intent, &pm, None, None)?;
+            self.record_charge(&charge)?;
+            intent.latest_charge = Some(charge.id.clone());
+            self.settle(&mut intent, Event::ProcessorSettled(Outcome::Authorized))?;
+        } else {
+            self.decline(&mut intent, &pm, None, "card_declined", Some("generic_decline"), Event::ProcessorSettled(Outcome::Declined))?;
+        }
+        Ok(Reply::ok(json!({ "received": true, "payment_intent": intent.id, "status": intent.status })))
     }
 
     /// Applies a processor outcome, saves, and announces the intent's new status.

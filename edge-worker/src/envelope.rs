@@ -16,6 +16,8 @@ pub enum Principal {
     Publishable,
     /// No key: only the 3-D Secure challenge page, guarded by the client secret.
     Anonymous,
+    /// The sandbox processor, whose notification signature the front Worker verified.
+    Processor,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

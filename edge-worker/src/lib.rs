@@ -91,6 +91,9 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
     if path == "/v1/openapi.json" && method == Method::Get {
         return openapi().map_err(internal);
     }
+    if path == "/v1/inbound/sandbox" && method == Method::Post {
+        return inbound(req, env, request_id, &url).await;
+    }
     let principal = if path.starts_with("/challenge/") {
         Principal::Anonymous
     } else if path == "/v1" || path.starts_with("/v1/") {
@@ -133,7 +136,12 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
         origin: url.origin().ascii_serialization(),
         request_id: request_id.to_string(),
     };
-    let body = serde_json::to_string(&envelope).map_err(internal)?;
+    forward(env, &envelope).await
+}
+
+/// Hands an authenticated, parsed request to the account's Durable Object.
+async fn forward(env: &Env, envelope: &Envelope) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(envelope).map_err(internal)?;
     let stub = env
         .durable_object("ACCOUNT")
         .and_then(|ns| ns.get_by_name(&account_name(env)))
@@ -153,6 +161,32 @@ fn openapi() -> worker::Result<Response> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     Ok(Response::ok(OPENAPI)?.with_headers(headers))
+}
+
+/// A processor's asynchronous notification: verified here at the edge, on the raw body, before
+/// anything else reads it. A bad signature changes nothing.
+async fn inbound(mut req: Request, env: &Env, request_id: &RequestId, url: &worker::Url) -> Result<Response, ApiError> {
+    let bad = |message: &str| ApiError::invalid_request("signature_verification_failed", None, message);
+    let body = req.bytes().await.map_err(|_| form::too_large())?;
+    if body.len() > form::MAX_BODY_BYTES {
+        return Err(form::too_large());
+    }
+    let header = req.headers().get("Tessera-Signature").ok().flatten().unwrap_or_default();
+    let secret = sandbox::processor_secret(&configured(env, "TESSERA_VAULT_KEY"));
+    let now = (worker::Date::now().as_millis() / 1000) as i64;
+    shared::webhook::stripe_verify(&body, &header, &[secret.as_str()], now, shared::webhook::DEFAULT_TOLERANCE_SECS)
+        .map_err(|e| bad(e.message()))?;
+    let text = String::from_utf8(body).map_err(|_| bad("The notification is not UTF-8."))?;
+    let envelope = Envelope {
+        method: "POST".into(),
+        path: url.path().to_owned(),
+        principal: Principal::Processor,
+        params: form::parse_json(&text)?,
+        idempotency_key: None,
+        origin: url.origin().ascii_serialization(),
+        request_id: request_id.to_string(),
+    };
+    forward(env, &envelope).await
 }
 
 fn preflight() -> worker::Result<Response> {

@@ -8,6 +8,28 @@ pub enum Behaviour {
     Decline { code: &'static str, decline_code: Option<&'static str> },
     /// 3-D Secure is required; after the shopper authenticates, approve or decline.
     ChallengeThen { approve: bool },
+    /// The attempt stays `processing`; the processor settles it later by a signed notification
+    /// to `/v1/inbound/sandbox` (Tessera's own sandbox card, not one of Stripe's).
+    SettlesLater { approve: bool },
+}
+
+/// Tessera's sandbox card whose result arrives asynchronously (then succeeds).
+pub const ASYNC_SUCCESS_CARD: &str = "4000000000007007";
+
+/// The secret the sandbox processor signs its notifications with, derived from the vault key so
+/// the gateway needs no second secret to verify them.
+pub fn processor_secret(vault_key_hex: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(vault_key_hex.trim().as_bytes())
+        .unwrap_or_else(|_| <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"tessera").unwrap_or_else(|_| unreachable_mac()));
+    mac.update(b"tessera sandbox processor v1");
+    let tag = mac.finalize().into_bytes();
+    format!("whsec_{}", tag.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+fn unreachable_mac() -> hmac::Hmac<sha2::Sha256> {
+    // HMAC takes keys of any length; this is never reached.
+    <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&[0]).unwrap_or_else(|_| unreachable_mac())
 }
 
 /// Looks a full card number up in Stripe's test-card table; any other valid number approves.
@@ -24,6 +46,7 @@ pub fn behaviour(pan: &str) -> Behaviour {
         "4000000000000119" => decline("processing_error", None),
         "4000002760003184" | "4000000000003220" | "4000000000003063" | "4000002500003155" => ChallengeThen { approve: true },
         "4000008400001629" => ChallengeThen { approve: false },
+        ASYNC_SUCCESS_CARD => SettlesLater { approve: true },
         _ => Approve,
     }
 }

@@ -47,6 +47,13 @@ pub fn migrate(store: &Store) -> worker::Result<()> {
         None,
     )?;
     store.sql.exec("CREATE INDEX IF NOT EXISTS webhook_attempts_endpoint ON webhook_attempts(endpoint, seq)", None)?;
+    // The sandbox processor's own asynchronous notifications, and inbound ids already applied.
+    store.sql.exec(
+        "CREATE TABLE IF NOT EXISTS processor_outbox (id TEXT PRIMARY KEY, intent TEXT NOT NULL, kind TEXT NOT NULL, \
+         url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending')",
+        None,
+    )?;
+    store.sql.exec("CREATE TABLE IF NOT EXISTS inbound_seen (id TEXT PRIMARY KEY, created INTEGER NOT NULL)", None)?;
     Ok(())
 }
 
@@ -492,7 +499,11 @@ pub fn next_due(store: &Store) -> Result<Option<i64>, ApiError> {
     }
     let rows: Vec<Row> = store
         .sql
-        .exec("SELECT MIN(next_at) AS due FROM outbox WHERE state = 'pending'", None)
+        .exec(
+            "SELECT MIN(due) AS due FROM (SELECT MIN(next_at) AS due FROM outbox WHERE state = 'pending' \
+             UNION ALL SELECT MIN(next_at) FROM processor_outbox WHERE state = 'pending')",
+            None,
+        )
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
     Ok(rows.into_iter().next().and_then(|r| r.due))
@@ -676,6 +687,85 @@ async fn send(endpoint: &Endpoint, event_id: &str, body: &str) -> Outcome {
             }
         }
     }
+}
+
+/// How long the sandbox processor takes to settle an attempt, and how often it retries.
+const PROCESSOR_DELAY_MS: i64 = 1_000;
+const PROCESSOR_MAX_ATTEMPTS: i64 = 20;
+
+/// Queues the sandbox processor's notification that settles `intent` later.
+pub fn queue_processor_notification(store: &Store, id: &str, intent: &str, kind: &str, url: &str) -> Result<(), ApiError> {
+    store
+        .sql
+        .exec(
+            "INSERT INTO processor_outbox (id, intent, kind, url, next_at) VALUES (?, ?, ?, ?, ?)",
+            vec![id.into(), intent.into(), kind.into(), url.into(), (now_ms() + PROCESSOR_DELAY_MS).into()],
+        )
+        .map(|_| ())
+        .map_err(storage_error)
+}
+
+/// Records an inbound notification id; false if it was seen before (a duplicate to drop).
+pub fn first_sighting(store: &Store, id: &str, now: i64) -> Result<bool, ApiError> {
+    let cursor = store
+        .sql
+        .exec("INSERT OR IGNORE INTO inbound_seen (id, created) VALUES (?, ?)", vec![id.into(), now.into()])
+        .map_err(storage_error)?;
+    Ok(cursor.rows_written() > 0)
+}
+
+/// Sends the sandbox processor's due notifications to the gateway's inbound endpoint, signed
+/// like a real processor's would be.
+pub async fn notify_processor_due(store: &Store, secret: &str) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        intent: String,
+        kind: String,
+        url: String,
+        attempts: i64,
+    }
+    let due: Vec<Row> = store
+        .sql
+        .exec(
+            "SELECT id, intent, kind, url, attempts FROM processor_outbox WHERE state = 'pending' AND next_at <= ? LIMIT ?",
+            vec![now_ms().into(), BATCH.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    for row in due {
+        let body = json!({ "id": row.id, "object": "notification", "type": row.kind, "payment_intent": row.intent, "created": now_ms() / 1000 }).to_string();
+        let headers = Headers::new();
+        let signature = shared::webhook::stripe_header(&[secret], now_ms() / 1000, body.as_bytes());
+        let delivered = async {
+            headers.set("Content-Type", "application/json").ok()?;
+            headers.set("Tessera-Signature", &signature).ok()?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post).with_headers(headers).with_body(Some(body.as_str().into()));
+            let request = Request::new_with_init(&row.url, &init).ok()?;
+            let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(DELIVERY_TIMEOUT_MS).into();
+            let response = worker::Fetch::Request(request).send_with_signal(&signal).await.ok()?;
+            (200..300).contains(&response.status_code()).then_some(())
+        }
+        .await
+        .is_some();
+        let attempts = row.attempts + 1;
+        let state = if delivered {
+            "delivered"
+        } else if attempts >= PROCESSOR_MAX_ATTEMPTS {
+            "failed"
+        } else {
+            "pending"
+        };
+        store
+            .sql
+            .exec(
+                "UPDATE processor_outbox SET state = ?, attempts = ?, next_at = ? WHERE id = ?",
+                vec![state.into(), attempts.into(), (now_ms() + PROCESSOR_DELAY_MS * attempts).into(), row.id.as_str().into()],
+            )
+            .map_err(storage_error)?;
+    }
+    Ok(())
 }
 
 fn now_ms() -> i64 {
