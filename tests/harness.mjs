@@ -57,7 +57,18 @@ function stopper(child, cleanup) {
 }
 
 /** Starts the built gateway on workerd with fresh, private state. */
-export async function startGateway({ persistTo, vars = {} } = {}) {
+export async function startGateway(options = {}) {
+  // A free port can be taken by another process between our probe and wrangler's bind.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startGatewayOnce(options);
+    } catch (e) {
+      if (attempt >= 4 || !/Address already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startGatewayOnce({ persistTo, vars = {} } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const state = persistTo || mkdtempSync(join(tmpdir(), 'tessera-state-'));
