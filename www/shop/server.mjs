@@ -13,7 +13,8 @@ if (!secretKey || !publishableKey) {
 }
 const page = (await readFile(new URL('./index.html', import.meta.url), 'utf8'))
   .replaceAll('__GATEWAY__', gateway)
-  .replaceAll('__PUBLISHABLE_KEY__', publishableKey);
+  .replaceAll('__PUBLISHABLE_KEY__', publishableKey)
+  .replaceAll('__WEBHOOKS__', process.env.WEBHOOK_RECEIVER_URL || '');
 
 async function readJson(req) {
   let body = '';

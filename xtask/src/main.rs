@@ -6,6 +6,7 @@
 mod bench;
 mod build;
 mod proc;
+mod receiver;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -75,15 +76,23 @@ fn dev() -> Result {
             return Err(format!("port {p} is already in use on 127.0.0.1; stop what is using it or set {var}=<free port>"));
         }
     }
+    let hooks_port = port_from_env("WEBHOOK_PORT", 8789)?;
+    if !proc::port_free(hooks_port) {
+        return Err(format!("port {hooks_port} is already in use on 127.0.0.1; set WEBHOOK_PORT=<free port>"));
+    }
+    let hooks = receiver::Receiver::start(hooks_port)?;
+    let hooks_url = format!("http://127.0.0.1:{hooks_port}");
     let gateway = proc::start_gateway(port, &root().join(".wrangler/state"), true)?;
-    let shop = proc::start_shop(shop_port, port, &keys)?;
+    let shop = proc::start_shop(shop_port, port, &keys, &hooks_url)?;
     let mut children = proc::Children::new(vec![gateway, shop]);
     proc::wait_for_http(&format!("http://127.0.0.1:{port}/tessera.js"), 60)?;
     proc::wait_for_http(&format!("http://127.0.0.1:{shop_port}/"), 30)?;
+    hooks.set_secret(receiver::register(port, &keys.0, &format!("{hooks_url}/webhooks"))?);
     println!();
     println!("  Tessera is running (real Workers runtime, workerd via wrangler):");
     println!("    demo shop  http://127.0.0.1:{shop_port}/");
     println!("    gateway    http://127.0.0.1:{port}/v1/  (loader: /tessera.js)");
+    println!("    webhooks   {hooks_url}/webhooks  (verified with shared::webhook; shown on the shop page)");
     println!("    test card  4242 4242 4242 4242, any future expiry, any CVC (4000 0000 0000 0002 declines)");
     println!("  Press Ctrl-C to stop.");
     children.wait_any();

@@ -52,7 +52,7 @@ pub fn start_gateway(port: u16, persist: &Path, _interactive: bool) -> Result<Ch
     quiet_wrangler(&mut command).spawn().map_err(|e| format!("starting wrangler: {e}"))
 }
 
-pub fn start_shop(port: u16, gateway_port: u16, keys: &(String, String)) -> Result<Child> {
+pub fn start_shop(port: u16, gateway_port: u16, keys: &(String, String), webhooks_url: &str) -> Result<Child> {
     cmd("node")
         .arg("www/shop/server.mjs")
         .current_dir(root())
@@ -60,6 +60,7 @@ pub fn start_shop(port: u16, gateway_port: u16, keys: &(String, String)) -> Resu
         .env("GATEWAY_URL", format!("http://127.0.0.1:{gateway_port}"))
         .env("TESSERA_SECRET_KEY", &keys.0)
         .env("TESSERA_PUBLISHABLE_KEY", &keys.1)
+        .env("WEBHOOK_RECEIVER_URL", webhooks_url)
         .stdin(Stdio::null())
         .spawn()
         .map_err(|e| format!("starting the demo shop: {e}"))
