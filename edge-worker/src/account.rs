@@ -95,8 +95,7 @@ impl Account {
         let storage = self.state.storage();
         let scheduled = storage.get_alarm().await?;
         if scheduled.is_none_or(|at| at > due) {
-            let now = worker::Date::now().as_millis() as i64;
-            storage.set_alarm((due - now).max(0)).await?;
+            storage.set_alarm((due - crate::now_ms()).max(0)).await?;
         }
         Ok(())
     }
@@ -109,8 +108,8 @@ impl Account {
     }
 }
 
-pub fn now_secs() -> i64 {
-    (worker::Date::now().as_millis() / 1000) as i64
+fn now_secs() -> i64 {
+    crate::now_ms() / 1000
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -636,8 +635,7 @@ impl Ctx<'_> {
             "request": { "id": self.env.request_id, "idempotency_key": self.env.idempotency_key },
             "type": kind,
         });
-        let now_ms = worker::Date::now().as_millis() as i64;
-        let pending = crate::webhooks::enqueue(self.store, &id, kind, now_ms)?;
+        let pending = crate::webhooks::enqueue(self.store, &id, kind, crate::now_ms())?;
         event["pending_webhooks"] = json!(pending);
         self.store.insert(Table::Events, &id, self.now, Some(kind), &event)
     }

@@ -71,6 +71,11 @@ fn valid_version(v: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
+/// Unix time in milliseconds from the Workers clock; every timestamp in the gateway comes from here.
+pub(crate) fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
 /// The one place a gateway error becomes an HTTP response.
 fn error_response(error: &ApiError) -> worker::Result<Response> {
     let headers = Headers::new();
@@ -173,7 +178,7 @@ async fn inbound(mut req: Request, env: &Env, request_id: &RequestId, url: &work
     }
     let header = req.headers().get("Tessera-Signature").ok().flatten().unwrap_or_default();
     let secret = sandbox::processor_secret(&configured(env, "TESSERA_VAULT_KEY"));
-    let now = (worker::Date::now().as_millis() / 1000) as i64;
+    let now = now_ms() / 1000;
     shared::webhook::stripe_verify(&body, &header, &[secret.as_str()], now, shared::webhook::DEFAULT_TOLERANCE_SECS)
         .map_err(|e| bad(e.message()))?;
     let text = String::from_utf8(body).map_err(|_| bad("The notification is not UTF-8."))?;

@@ -41,6 +41,11 @@ impl Params {
         }
     }
 
+    /// A parameter as parsed, for list-or-string params like `enabled_events[]`.
+    pub fn raw(&self, key: &str) -> Option<&Value> {
+        self.map.get(key)
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)
     }

@@ -19,17 +19,8 @@ pub const ASYNC_SUCCESS_CARD: &str = "4000000000007007";
 /// The secret the sandbox processor signs its notifications with, derived from the vault key so
 /// the gateway needs no second secret to verify them.
 pub fn processor_secret(vault_key_hex: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(vault_key_hex.trim().as_bytes())
-        .unwrap_or_else(|_| <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"tessera").unwrap_or_else(|_| unreachable_mac()));
-    mac.update(b"tessera sandbox processor v1");
-    let tag = mac.finalize().into_bytes();
+    let tag = shared::webhook::hmac_sha256(vault_key_hex.trim().as_bytes(), &[b"tessera sandbox processor v1"]);
     format!("whsec_{}", tag.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-fn unreachable_mac() -> hmac::Hmac<sha2::Sha256> {
-    // HMAC takes keys of any length; this is never reached.
-    <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&[0]).unwrap_or_else(|_| unreachable_mac())
 }
 
 /// Looks a full card number up in Stripe's test-card table; any other valid number approves.

@@ -3,8 +3,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use shared::webhook::hmac_sha256;
 
 pub struct Vault {
     cipher: Aes256Gcm,
@@ -23,9 +22,7 @@ impl Vault {
         let key = decode_hex(key_hex.trim()).filter(|k| k.len() == 32).ok_or(VaultError::BadKey)?;
         let cipher = Aes256Gcm::new_from_slice(&key).map_err(|_| VaultError::BadKey)?;
         // A separate key for fingerprints, so the encryption key itself is never an HMAC key.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| VaultError::BadKey)?;
-        mac.update(b"tessera fingerprint key v1");
-        let fingerprint_key = mac.finalize().into_bytes().into();
+        let fingerprint_key = hmac_sha256(&key, &[b"tessera fingerprint key v1"]);
         Ok(Vault { cipher, fingerprint_key })
     }
 
@@ -50,15 +47,8 @@ impl Vault {
 
     /// Same card, same account → same fingerprint; 16 base62 characters like Stripe's.
     pub fn fingerprint(&self, pan: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.fingerprint_key).unwrap_or_else(|_| unreachable_key());
-        mac.update(pan.as_bytes());
-        shared::ids::random_suffix(&mac.finalize().into_bytes()[..16])
+        shared::ids::random_suffix(&hmac_sha256(&self.fingerprint_key, &[pan.as_bytes()])[..16])
     }
-}
-
-fn unreachable_key() -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this branch cannot be taken; keep it panic-free anyway.
-    <Hmac<Sha256> as Mac>::new_from_slice(b"tessera").unwrap_or_else(|_| unreachable_key())
 }
 
 pub fn decode_hex(s: &str) -> Option<Vec<u8>> {

@@ -7,6 +7,7 @@
 
 use crate::envelope::Reply;
 use crate::params::Params;
+use crate::now_ms;
 use crate::store::{storage_error, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -219,10 +220,10 @@ fn new_secret(random: &[u8]) -> String {
 }
 
 fn parse_enabled_events(params: &Params) -> Result<Option<Vec<String>>, ApiError> {
-    let raw = match raw_param(params, "enabled_events") {
+    let raw = match params.raw("enabled_events") {
         None => return Ok(None),
-        Some(Value::Array(items)) => items,
-        Some(Value::String(s)) => vec![Value::String(s)],
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::String(s)) => vec![Value::String(s.clone())],
         Some(_) => return Err(ApiError::invalid_param("enabled_events", "enabled_events must be a list of event types.")),
     };
     let mut events = Vec::new();
@@ -270,14 +271,7 @@ impl Api<'_> {
     fn load(&self, id: &str) -> Result<Endpoint, ApiError> {
         let missing = || ApiError::resource_missing("id", "webhook_endpoint", id);
         WebhookEndpointId::parse(id).map_err(|_| missing())?;
-        let rows: Vec<DataRow> = self
-            .store
-            .sql
-            .exec("SELECT data FROM webhook_endpoints WHERE id = ?", vec![id.into()])
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        let row = rows.into_iter().next().ok_or_else(missing)?;
-        serde_json::from_str(&row.data).map_err(storage_error)
+        load_endpoint(self.store, id)?.ok_or_else(missing)
     }
 
     fn save(&self, endpoint: &Endpoint, insert: bool) -> Result<(), ApiError> {
@@ -556,7 +550,7 @@ pub async fn deliver_due(store: &Store, settings: &Delivery) -> Result<(), ApiEr
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
     for row in due {
-        let endpoint = Api::load_endpoint(store, &row.endpoint)?;
+        let endpoint = load_endpoint(store, &row.endpoint)?;
         let body = store
             .sql
             .exec("SELECT data FROM events WHERE id = ?", vec![row.event.as_str().into()])
@@ -629,15 +623,13 @@ pub async fn deliver_due(store: &Store, settings: &Delivery) -> Result<(), ApiEr
     Ok(())
 }
 
-impl Api<'_> {
-    fn load_endpoint(store: &Store, id: &str) -> Result<Option<Endpoint>, ApiError> {
+fn load_endpoint(store: &Store, id: &str) -> Result<Option<Endpoint>, ApiError> {
         let rows: Vec<DataRow> = store
             .sql
             .exec("SELECT data FROM webhook_endpoints WHERE id = ?", vec![id.into()])
             .and_then(|c| c.to_array())
             .map_err(storage_error)?;
         rows.into_iter().next().map(|r| serde_json::from_str(&r.data).map_err(storage_error)).transpose()
-    }
 }
 
 /// One signed POST with a deadline.
@@ -768,9 +760,6 @@ pub async fn notify_processor_due(store: &Store, secret: &str) -> Result<(), Api
     Ok(())
 }
 
-fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
-}
 
 fn jitter() -> u16 {
     let mut b = [0u8; 2];
@@ -778,10 +767,6 @@ fn jitter() -> u16 {
     u16::from_le_bytes(b) % 1001
 }
 
-/// A parameter as parsed, for list-or-string params like `enabled_events[]`.
-fn raw_param(params: &Params, key: &str) -> Option<Value> {
-    params.clone().into_map().remove(key)
-}
 
 #[cfg(test)]
 mod tests {

@@ -69,7 +69,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
-fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+/// HMAC-SHA256 over the concatenation of `parts`; also the gateway's one keyed-hash primitive
+/// (vault fingerprints, the sandbox processor's secret).
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     // HMAC hashes over-long keys and pads short ones, so any key length is
     // accepted and this cannot fail.
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");

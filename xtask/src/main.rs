@@ -82,7 +82,7 @@ fn dev() -> Result {
     }
     let hooks = receiver::Receiver::start(hooks_port)?;
     let hooks_url = format!("http://127.0.0.1:{hooks_port}");
-    let gateway = proc::start_gateway(port, &root().join(".wrangler/state"), true)?;
+    let gateway = proc::start_gateway(port, &root().join(".wrangler/state"))?;
     let shop = proc::start_shop(shop_port, port, &keys, &hooks_url)?;
     let mut children = proc::Children::new(vec![gateway, shop]);
     proc::wait_for_http(&format!("http://127.0.0.1:{port}/tessera.js"), 60)?;

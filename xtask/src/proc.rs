@@ -39,7 +39,7 @@ pub fn quiet_wrangler(command: &mut Command) -> &mut Command {
 }
 
 /// `wrangler dev` on the already-built gateway (no build step inside wrangler).
-pub fn start_gateway(port: u16, persist: &Path, _interactive: bool) -> Result<Child> {
+pub fn start_gateway(port: u16, persist: &Path) -> Result<Child> {
     let root = root();
     let mut command = cmd(&root.join("node_modules/.bin/wrangler").display().to_string());
     command
