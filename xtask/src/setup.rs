@@ -17,7 +17,7 @@ pub fn run(need_browser: bool) -> Result {
         println!("==> rustup target add {TARGET}");
         proc::run(cmd("rustup").args(["target", "add", TARGET]).current_dir(&root))?;
     }
-    let have = |bin: &str| output(&mut cmd(bin).arg("--version")).unwrap_or_default();
+    let have = |bin: &str| output(cmd(bin).arg("--version")).unwrap_or_default();
     if !have("wasm-bindgen").contains(WASM_BINDGEN) {
         println!("==> cargo install wasm-bindgen-cli {WASM_BINDGEN}");
         // Not --locked: its lockfile names a webpki-roots version the registry no longer serves.
