@@ -59,6 +59,8 @@ test('4242 pays: the widget shows success and the shop page receives the event',
 test('4000 0000 0000 0002 is declined with "Your card was declined."', async () => {
   const { page, frame } = await openShop();
   await fillCard(frame, '4000000000000002');
+  // Typed while the intent may still be loading: nothing the shopper typed is lost.
+  assert.equal(await frame.getByTestId('card-number').inputValue(), '4000 0000 0000 0002');
   await frame.getByTestId('pay-button').click();
   await assert.doesNotReject(frame.getByTestId('form-error').getByText('Your card was declined.').waitFor());
   await page.getByText('Payment failed: Your card was declined.').waitFor();

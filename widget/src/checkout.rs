@@ -130,7 +130,9 @@ pub fn Checkout(config: Config) -> impl IntoView {
         _ => None,
     });
     let succeeded = Memo::new(move |_| f.phase.get() == Phase::Succeeded);
-    let busy = Signal::derive(move || matches!(f.phase.get(), Phase::Processing | Phase::Challenge(_) | Phase::Succeeded | Phase::Loading));
+    // The shopper may type while the intent loads; only paying waits for it.
+    let locked = Signal::derive(move || matches!(f.phase.get(), Phase::Processing | Phase::Challenge(_) | Phase::Succeeded));
+    let busy = Signal::derive(move || locked.get() || f.phase.get() == Phase::Loading);
     let pay_label = Signal::derive(move || match (f.phase.get(), f.amount.get()) {
         (Phase::Processing | Phase::Challenge(_), _) => t.get().processing.to_owned(),
         (_, Some((amount, currency))) => format!("{} {}", t.get().pay, format_amount(lang.get(), amount, &currency)),
@@ -158,16 +160,16 @@ pub fn Checkout(config: Config) -> impl IntoView {
             </div>
             <div class="Fields" hidden=move || succeeded.get()>
                 {collect_name.then(|| view! {
-                    <NameField value=f.name error=f.name_error lang=lang label=label(|t| t.name) disabled=busy />
+                    <NameField value=f.name error=f.name_error lang=lang label=label(|t| t.name) disabled=locked />
                 })}
-                <CardNumberField value=f.number error=f.number_error lang=lang label=label(|t| t.card_number) disabled=busy />
+                <CardNumberField value=f.number error=f.number_error lang=lang label=label(|t| t.card_number) disabled=locked />
                 <div class="Row">
                     <ExpiryField value=f.expiry error=f.expiry_error lang=lang label=label(|t| t.expiry)
-                        placeholder=label(|t| t.expiry_placeholder) disabled=busy />
-                    <CvcField value=f.cvc error=f.cvc_error number=f.number lang=lang label=label(|t| t.cvc) disabled=busy />
+                        placeholder=label(|t| t.expiry_placeholder) disabled=locked />
+                    <CvcField value=f.cvc error=f.cvc_error number=f.number lang=lang label=label(|t| t.cvc) disabled=locked />
                 </div>
                 {collect_postal.then(|| view! {
-                    <PostalField value=f.postal error=f.postal_error lang=lang label=label(|t| t.postal_code) disabled=busy />
+                    <PostalField value=f.postal error=f.postal_error lang=lang label=label(|t| t.postal_code) disabled=locked />
                 })}
                 <div class="FormError" data-testid="form-error" role="alert" aria-live="assertive">
                     {move || match f.notice.get() {
