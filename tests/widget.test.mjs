@@ -306,6 +306,34 @@ test(`brand detection and grouping for ${BRANDS.length} numbers, plus pasting wi
   await page.close();
 });
 
+test('editing in the middle of the number keeps the caret where the shopper is typing', async () => {
+  const { page, frame } = await openHost({ intent: { mode: 'payment', amount: 1000, currency: 'usd' } });
+  const field = frame.getByTestId('card-number');
+  await field.pressSequentially('4242424242424242');
+  const caret = () => field.evaluate((el) => el.selectionStart);
+  const putCaret = (at) => field.evaluate((el, at) => el.setSelectionRange(at, at), at);
+  // Backspace after "4242 42": one digit goes, the rest regroups, the caret stays after "4242 4".
+  await putCaret(7);
+  await page.keyboard.press('Backspace');
+  assert.equal(await field.inputValue(), '4242 4424 2424 242');
+  assert.equal(await caret(), 6);
+  // Typing it back puts it back, caret right after the typed digit.
+  await page.keyboard.type('2');
+  assert.equal(await field.inputValue(), '4242 4242 4242 4242');
+  assert.equal(await caret(), 7);
+  // Backspace just after a group's space removes the digit before the space.
+  await putCaret(10);
+  await page.keyboard.press('Backspace');
+  assert.equal(await field.inputValue(), '4242 4244 2424 242');
+  assert.equal(await caret(), 8);
+  // Typing at the very end still runs past the inserted space.
+  await putCaret(18);
+  await page.keyboard.type('2');
+  assert.equal(await field.inputValue(), '4242 4244 2424 2422');
+  assert.equal(await caret(), 19);
+  await page.close();
+});
+
 test('fields: autocomplete and inputmode, inline errors on blur and on submit tied by aria-describedby', async () => {
   const intent = await createIntent();
   const { page, frame } = await openHost({ intent: { clientSecret: intent.client_secret }, options: { fields: { name: 'always', postalCode: 'always' } } });

@@ -7,6 +7,7 @@ pub mod api;
 pub mod appearance;
 pub mod card;
 pub mod ids;
+pub mod input;
 pub mod intent;
 pub mod money;
 pub mod protocol;

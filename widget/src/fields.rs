@@ -4,6 +4,7 @@
 use crate::i18n::{error_message, Lang};
 use leptos::prelude::*;
 use shared::card::{self, Brand, CardNumber, YearMonth};
+use shared::input;
 use shared::protocol::{Event, FieldName};
 
 /// Today's year and month from the browser clock, for refusing past expiry dates.
@@ -93,23 +94,33 @@ fn Field(
                     prop:value=move || value.get()
                     prop:disabled=move || disabled.get()
                     on:input=move |ev| {
-                        let raw = event_target_value(&ev);
-                        let mut formatted = format(&raw);
-                        // Backspace over an inserted separator ("12 / ") would otherwise be
-                        // re-added at once: drop the digit before it instead.
-                        let deleting = js_sys::Reflect::get(&ev, &"inputType".into())
-                            .ok()
-                            .and_then(|t| t.as_string())
-                            .is_some_and(|t| t.starts_with("delete"));
-                        if deleting && inputmode == "numeric" && formatted == value.get_untracked() {
-                            let mut digits = card::digits_only(&formatted);
-                            digits.pop();
-                            formatted = format(&digits);
-                        }
-                        // Keep the element in step even when the signal's value is unchanged.
-                        if formatted != raw {
-                            event_target::<web_sys::HtmlInputElement>(&ev).set_value(&formatted);
-                        }
+                        let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                        let raw = input.value();
+                        let formatted = if inputmode == "numeric" {
+                            let backspace = js_sys::Reflect::get(&ev, &"inputType".into())
+                                .ok()
+                                .and_then(|t| t.as_string())
+                                .is_some_and(|t| t == "deleteContentBackward");
+                            let caret = input.selection_start().ok().flatten().unwrap_or(0) as usize;
+                            let edited = input::reformat(&raw, caret, &value.get_untracked(), backspace, format);
+                            // Keep the element in step even when the signal's value is unchanged.
+                            if edited.value != raw {
+                                input.set_value(&edited.value);
+                            }
+                            // Only for the shopper's own typing: autofill must not move focus.
+                            let focused = document().active_element().is_some_and(|a| a == **input);
+                            if focused {
+                                let caret = edited.caret as u32;
+                                let _ = input.set_selection_range(caret, caret);
+                            }
+                            edited.value
+                        } else {
+                            let formatted = format(&raw);
+                            if formatted != raw {
+                                input.set_value(&formatted);
+                            }
+                            formatted
+                        };
                         value.set(formatted);
                         // Clear a shown error as soon as the field becomes valid.
                         if error.get_untracked().is_some() && validate.run(value.get_untracked()).is_none() {
