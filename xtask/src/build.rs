@@ -4,16 +4,6 @@ use crate::proc::{cmd, run};
 use crate::{root, Result};
 use std::fs;
 
-/// Features the Rust wasm32 target emits by default; wasm-opt must be told it may keep them.
-const WASM_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-reference-types",
-    "--enable-multivalue",
-];
-
 /// The static files of `www/` that the gateway serves next to the widget.
 pub const STATIC_FILES: &[&str] = &["tessera.js", "tessera.d.ts", "checkout.html", "checkout.css", "_headers", "bench/bare-form.html"];
 
@@ -27,22 +17,46 @@ fn node_bin(name: &str) -> String {
     root().join("node_modules/.bin").join(name).display().to_string()
 }
 
+/// Size flags for the widget's wasm when the standard library's source is installed: std is
+/// rebuilt for size, panics abort at once without formatting a message, and no source paths or
+/// `Debug` text are kept. Without rust-src the widget still builds, just larger.
+const WIDGET_SIZE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+
+/// Whether the pinned toolchain has the standard library's source (`rustup component add rust-src`).
+pub fn has_rust_src() -> bool {
+    crate::proc::output(cmd("rustc").args(["--print", "sysroot"]).current_dir(root()))
+        .map(|sysroot| std::path::Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.lock").exists())
+        .unwrap_or(false)
+}
+
 pub fn widget() -> Result {
     let root = root();
-    println!("==> build widget (wasm32, release)");
-    run(cmd("cargo")
+    // Its own target dir: the size flags must not force the gateway's wasm to rebuild.
+    let target_dir = root.join("target/widget");
+    let mut build = cmd("cargo");
+    build
         .args(["build", "--package", "widget", "--target", "wasm32-unknown-unknown", "--release"])
-        .current_dir(&root))?;
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .current_dir(&root);
+    if has_rust_src() {
+        println!("==> build widget (wasm32, release, std rebuilt for size)");
+        // The size flags are unstable options of the pinned stable toolchain.
+        build
+            .args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", WIDGET_SIZE_RUSTFLAGS);
+    } else {
+        println!("==> build widget (wasm32, release; rust-src missing, so std is not rebuilt for size)");
+    }
+    run(&mut build)?;
     let out = root.join("dist/assets/widget");
     fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-name", "widget"])
         .arg("--out-dir")
         .arg(&out)
-        .arg(root.join("target/wasm32-unknown-unknown/release/widget.wasm")))?;
-    let wasm = out.join("widget_bg.wasm");
-    // npm's binaryen 132: Debian's older wasm-opt silently breaks Leptos output.
-    run(cmd(&node_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))
+        .arg(target_dir.join("wasm32-unknown-unknown/release/widget.wasm")))?;
+    run(cmd("node").arg(root.join("xtask/shrink-widget.mjs")).arg(&out))
 }
 
 pub fn assets() -> Result {
