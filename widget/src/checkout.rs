@@ -107,7 +107,7 @@ pub fn Checkout(config: Config) -> impl IntoView {
         pending: RwSignal::new(None),
         config: StoredValue::new(config),
     };
-    provide_context(Hooks { emit: Callback::new(move |e: Event| f.post(&e)) });
+    let hooks = Hooks { emit: Callback::new(move |e: Event| f.post(&e)) };
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang.get().tag());
@@ -124,7 +124,9 @@ pub fn Checkout(config: Config) -> impl IntoView {
     listen_for_messages(f);
     report_changes(f, collect_name, collect_postal);
 
-    let t = Signal::derive(move || text(lang.get()));
+    // A plain closure, not a signal: `text` is a cheap lookup, and fewer signal types keep the
+    // wasm small.
+    let t = move || text(lang.get());
     let challenge = Memo::new(move |_| match f.phase.get() {
         Phase::Challenge(url) => Some(url),
         _ => None,
@@ -134,9 +136,9 @@ pub fn Checkout(config: Config) -> impl IntoView {
     let locked = Signal::derive(move || matches!(f.phase.get(), Phase::Processing | Phase::Challenge(_) | Phase::Succeeded));
     let busy = Signal::derive(move || locked.get() || f.phase.get() == Phase::Loading);
     let pay_label = Signal::derive(move || match (f.phase.get(), f.amount.get()) {
-        (Phase::Processing | Phase::Challenge(_), _) => t.get().processing.to_owned(),
-        (_, Some((amount, currency))) => format!("{} {}", t.get().pay, format_amount(lang.get(), amount, &currency)),
-        (_, None) => t.get().pay.to_owned(),
+        (Phase::Processing | Phase::Challenge(_), _) => t().processing.to_owned(),
+        (_, Some((amount, currency))) => format!("{} {}", t().pay, format_amount(lang.get(), amount, &currency)),
+        (_, None) => t().pay.to_owned(),
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -147,7 +149,6 @@ pub fn Checkout(config: Config) -> impl IntoView {
             f.post(&Event::Escape);
         }
     };
-    let label = move |pick: fn(&crate::i18n::Text) -> &'static str| Signal::derive(move || pick(&t.get()));
 
     view! {
         <form class="Checkout" class:Checkout--challenge=move || matches!(f.phase.get(), Phase::Challenge(_))
@@ -156,20 +157,19 @@ pub fn Checkout(config: Config) -> impl IntoView {
             // Both parts stay mounted and swap with `hidden`, which is smaller in the wasm than a
             // conditional view and keeps the fields' DOM (and focus) stable.
             <div class="Success" data-testid="payment-success" role="status" hidden=move || !succeeded.get()>
-                {move || if succeeded.get() { t.get().succeeded } else { "" }}
+                {move || if succeeded.get() { t().succeeded } else { "" }}
             </div>
             <div class="Fields" hidden=move || succeeded.get()>
                 {collect_name.then(|| view! {
-                    <NameField value=f.name error=f.name_error lang=lang label=label(|t| t.name) disabled=locked />
+                    <NameField value=f.name error=f.name_error lang=lang hooks=hooks disabled=locked />
                 })}
-                <CardNumberField value=f.number error=f.number_error lang=lang label=label(|t| t.card_number) disabled=locked />
+                <CardNumberField value=f.number error=f.number_error lang=lang hooks=hooks disabled=locked />
                 <div class="Row">
-                    <ExpiryField value=f.expiry error=f.expiry_error lang=lang label=label(|t| t.expiry)
-                        placeholder=label(|t| t.expiry_placeholder) disabled=locked />
-                    <CvcField value=f.cvc error=f.cvc_error number=f.number lang=lang label=label(|t| t.cvc) disabled=locked />
+                    <ExpiryField value=f.expiry error=f.expiry_error lang=lang hooks=hooks disabled=locked />
+                    <CvcField value=f.cvc error=f.cvc_error number=f.number lang=lang hooks=hooks disabled=locked />
                 </div>
                 {collect_postal.then(|| view! {
-                    <PostalField value=f.postal error=f.postal_error lang=lang label=label(|t| t.postal_code) disabled=locked />
+                    <PostalField value=f.postal error=f.postal_error lang=lang hooks=hooks disabled=locked />
                 })}
                 <div class="FormError" data-testid="form-error" role="alert" aria-live="assertive">
                     {move || match f.notice.get() {
@@ -180,10 +180,10 @@ pub fn Checkout(config: Config) -> impl IntoView {
                 </div>
                 {show_button.then(|| view! { <PayButton label=pay_label busy=busy /> })}
             </div>
-            <div class="Modal" role="dialog" aria-modal="true" aria-label=move || t.get().challenge_title data-testid="challenge-modal"
+            <div class="Modal" role="dialog" aria-modal="true" aria-label=move || t().challenge_title data-testid="challenge-modal"
                 hidden=move || challenge.get().is_none()>
                 <iframe class="ModalFrame" src=move || challenge.get().unwrap_or_else(|| "about:blank".to_owned())
-                    title=move || t.get().challenge_title data-testid="challenge-frame"
+                    title=move || t().challenge_title data-testid="challenge-frame"
                     on:load=|ev| { let _ = event_target::<web_sys::HtmlElement>(&ev).focus(); }></iframe>
             </div>
         </form>

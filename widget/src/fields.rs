@@ -1,7 +1,7 @@
 //! The card fields. Each is a small component owning nothing but its view: the value and error
 //! code live in signals the checkout passes in, and every card rule comes from `shared::card`.
 
-use crate::i18n::{error_message, Lang};
+use crate::i18n::{error_message, text, Lang, Text};
 use leptos::prelude::*;
 use shared::card::{self, Brand, CardNumber, YearMonth};
 use shared::input;
@@ -44,7 +44,7 @@ pub fn check_postal(input: &str) -> Result<(), &'static str> {
     }
 }
 
-/// How fields tell the checkout about focus, blur and edits (provided as context).
+/// How fields tell the checkout about focus and blur.
 #[derive(Clone, Copy)]
 pub struct Hooks {
     pub emit: Callback<Event>,
@@ -55,12 +55,14 @@ pub struct Hooks {
 fn Field(
     id: &'static str,
     field: FieldName,
-    #[prop(into)] label: Signal<&'static str>,
+    /// Picks the label, and below the placeholder, from the current language's strings.
+    label: fn(&Text) -> &'static str,
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    #[prop(into)] lang: Signal<Lang>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     autocomplete: &'static str,
-    #[prop(into)] placeholder: Signal<&'static str>,
+    placeholder: fn(&Text) -> &'static str,
     #[prop(default = "numeric")] inputmode: &'static str,
     #[prop(into)] disabled: Signal<bool>,
     format: fn(&str) -> String,
@@ -68,16 +70,11 @@ fn Field(
     /// The card number's brand, shown as a badge inside the field.
     #[prop(optional)] brand: Option<Memo<Brand>>,
 ) -> impl IntoView {
-    let hooks = use_context::<Hooks>();
-    let emit = move |e: Event| {
-        if let Some(h) = hooks {
-            h.emit.run(e);
-        }
-    };
+    let emit = move |e: Event| hooks.emit.run(e);
     let error_id = format!("{id}-error");
     view! {
         <div class="Field" class:Field--invalid=move || error.get().is_some()>
-            <label class="Label" for=id>{move || label.get()}</label>
+            <label class="Label" for=id>{move || label(&text(lang.get()))}</label>
             <div class="InputWrap">
                 <input
                     id=id
@@ -87,7 +84,7 @@ fn Field(
                     type="text"
                     inputmode=inputmode
                     autocomplete=autocomplete
-                    placeholder=move || placeholder.get()
+                    placeholder=move || placeholder(&text(lang.get()))
                     spellcheck="false"
                     aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                     aria-describedby=error_id.clone()
@@ -152,14 +149,14 @@ fn Field(
 pub fn CardNumberField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    #[prop(into)] lang: Signal<Lang>,
-    #[prop(into)] label: Signal<&'static str>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let brand = Memo::new(move |_| card::detect_brand(&card::digits_only(&value.get())));
     view! {
-        <Field id="card-number" field=FieldName::Number label=label value=value error=error lang=lang
-            autocomplete="cc-number" placeholder="1234 1234 1234 1234" disabled=disabled
+        <Field id="card-number" field=FieldName::Number label=|t| t.card_number value=value error=error lang=lang hooks=hooks
+            autocomplete="cc-number" placeholder=|_| "1234 1234 1234 1234" disabled=disabled
             format=card::format_number
             validate=Callback::new(move |v: String| check_number(&v).err())
             brand=brand />
@@ -171,14 +168,13 @@ pub fn CardNumberField(
 pub fn ExpiryField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    #[prop(into)] lang: Signal<Lang>,
-    #[prop(into)] label: Signal<&'static str>,
-    #[prop(into)] placeholder: Signal<&'static str>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <Field id="card-expiry" field=FieldName::Expiry label=label value=value error=error lang=lang
-            autocomplete="cc-exp" placeholder=placeholder disabled=disabled
+        <Field id="card-expiry" field=FieldName::Expiry label=|t| t.expiry value=value error=error lang=lang hooks=hooks
+            autocomplete="cc-exp" placeholder=|t| t.expiry_placeholder disabled=disabled
             format=card::format_expiry
             validate=Callback::new(move |v: String| check_expiry(&v).err()) />
     }
@@ -190,16 +186,16 @@ pub fn CvcField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
     number: RwSignal<String>,
-    #[prop(into)] lang: Signal<Lang>,
-    #[prop(into)] label: Signal<&'static str>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     fn four_digits(s: &str) -> String {
         card::digits_only(s).chars().take(4).collect()
     }
     view! {
-        <Field id="card-cvc" field=FieldName::Cvc label=label value=value error=error lang=lang
-            autocomplete="cc-csc" placeholder="CVC" disabled=disabled
+        <Field id="card-cvc" field=FieldName::Cvc label=|t| t.cvc value=value error=error lang=lang hooks=hooks
+            autocomplete="cc-csc" placeholder=|_| "CVC" disabled=disabled
             format=four_digits
             validate=Callback::new(move |v: String| check_cvc(&v, &number.get_untracked()).err()) />
     }
@@ -210,16 +206,16 @@ pub fn CvcField(
 pub fn NameField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    #[prop(into)] lang: Signal<Lang>,
-    #[prop(into)] label: Signal<&'static str>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     fn limit(s: &str) -> String {
         s.chars().take(100).collect()
     }
     view! {
-        <Field id="card-name" field=FieldName::Name label=label value=value error=error lang=lang
-            autocomplete="cc-name" placeholder="" inputmode="text" disabled=disabled
+        <Field id="card-name" field=FieldName::Name label=|t| t.name value=value error=error lang=lang hooks=hooks
+            autocomplete="cc-name" placeholder=|_| "" inputmode="text" disabled=disabled
             format=limit
             validate=Callback::new(move |v: String| check_name(&v).err()) />
     }
@@ -230,16 +226,16 @@ pub fn NameField(
 pub fn PostalField(
     value: RwSignal<String>,
     error: RwSignal<Option<&'static str>>,
-    #[prop(into)] lang: Signal<Lang>,
-    #[prop(into)] label: Signal<&'static str>,
+    lang: RwSignal<Lang>,
+    hooks: Hooks,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     fn limit(s: &str) -> String {
         s.chars().take(10).collect::<String>().to_ascii_uppercase()
     }
     view! {
-        <Field id="card-postal" field=FieldName::PostalCode label=label value=value error=error lang=lang
-            autocomplete="postal-code" placeholder="" inputmode="text" disabled=disabled
+        <Field id="card-postal" field=FieldName::PostalCode label=|t| t.postal_code value=value error=error lang=lang hooks=hooks
+            autocomplete="postal-code" placeholder=|_| "" inputmode="text" disabled=disabled
             format=limit
             validate=Callback::new(move |v: String| check_postal(&v).err()) />
     }
