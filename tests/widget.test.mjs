@@ -56,7 +56,7 @@ async function createIntent(amount = 12000, currency = 'hkd') {
  * records every checkout event and every message the page receives in `window.events` /
  * `window.messages`. `body` replaces the default mount (for custom-element tests).
  */
-async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body, waitReady = true, browserLocale } = {}) {
+async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body, waitReady = true, browserLocale, beforeGoto } = {}) {
   const page = await browser.newPage(browserLocale ? { locale: browserLocale } : {});
   page.setDefaultTimeout(10_000);
   const errors = [];
@@ -83,7 +83,9 @@ async function openHost({ intent, options = {}, locale = 'en', dir = 'ltr', body
     <script src="${gateway.url}/tessera.js"></script>
     ${mount}</main></body></html>`;
   page.hostUrl = shop.add(html);
-  await page.goto(page.hostUrl);
+  if (beforeGoto) await beforeGoto(page);
+  // A stalled frame would hold the page's load event forever.
+  await page.goto(page.hostUrl, { waitUntil: beforeGoto ? 'domcontentloaded' : 'load' });
   const frame = page.frameLocator('iframe[data-tessera="checkout"]');
   if (waitReady) await page.waitForFunction(() => window.events.some((e) => e.type === 'ready'));
   return { page, frame, errors };
@@ -501,6 +503,26 @@ test('right-to-left host: the frame follows dir=rtl, digits stay left-to-right',
   assert.equal(dir, 'rtl');
   assert.equal(inputDir, 'ltr');
   await page.close();
+});
+
+test('a frame that never loads fires loaderror (load_timeout); a frame that loads does not', async () => {
+  const intent = { mode: 'payment', amount: 1000, currency: 'usd' };
+  // The gateway's frame page hangs: no byte of it ever arrives.
+  const stalled = await openHost({
+    intent, options: { loadTimeout: 1000 }, waitReady: false,
+    beforeGoto: (page) => page.route('**/checkout.html*', () => {}),
+  });
+  await stalled.page.waitForFunction(() => window.events.some((e) => e.type === 'loaderror'), null, { timeout: 5000 });
+  const [error] = await stalled.page.evaluate(() => window.events.filter((e) => e.type === 'loaderror').map((e) => e.detail.error));
+  assert.equal(error.code, 'load_timeout');
+  assert.match(error.message, /did not load/);
+  assert.equal(await countEvents(stalled.page, 'ready'), 0);
+  await stalled.page.close();
+  // Once ready, the timer is gone: no loaderror afterwards.
+  const loaded = await openHost({ intent, options: { loadTimeout: 1000 } });
+  await loaded.page.waitForTimeout(1500);
+  assert.equal(await countEvents(loaded.page, 'loaderror'), 0);
+  await loaded.page.close();
 });
 
 test('the skeleton has the ready form\'s height: nothing shifts when the checkout becomes ready', async () => {

@@ -21,6 +21,8 @@ export interface CheckoutOptions {
   /** Hide the frame's own pay button; the page calls `confirmPayment`. Always hidden for a deferred intent. */
   hideButton?: boolean;
   fields?: { name?: 'always' | 'never' | boolean; postalCode?: 'always' | 'never' | boolean };
+  /** Milliseconds to wait for `ready` before `loaderror` fires with code `load_timeout` (default 15000). */
+  loadTimeout?: number;
 }
 
 export type IntentOptions =
@@ -53,7 +55,8 @@ export interface CheckoutEvents {
   focus: { field: 'number' | 'expiry' | 'cvc' | 'name' | 'postalCode' };
   blur: { field: 'number' | 'expiry' | 'cvc' | 'name' | 'postalCode' };
   escape: {};
-  loaderror: { error: { type: string; message: string } };
+  /** The frame reported a failure, or (code `load_timeout`) never became ready. */
+  loaderror: { error: { type: string; code?: string; message: string } };
   payment_succeeded: { paymentIntent: PaymentIntentSummary };
   payment_failed: { error: TesseraError; paymentIntent: PaymentIntentSummary | null };
 }

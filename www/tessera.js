@@ -10,6 +10,8 @@
   // Heights of the skeleton the frame paints first (default appearance), so the page does not
   // shift while the frame loads: padding + number field + expiry/CVC row + form error line.
   var BASE_HEIGHT = 196, FIELD_HEIGHT = 84, BUTTON_HEIGHT = 42;
+  // How long mount() waits for the frame's `ready` before reporting `loaderror`.
+  var LOAD_TIMEOUT_MS = 15000;
 
   function fail(message) { throw new Error('Tessera: ' + message); }
 
@@ -91,6 +93,14 @@
     this._ready = false;
     global.addEventListener('message', this._onMessage);
     host.appendChild(frame);
+    // A frame that never loads (gateway unreachable, blocked by an extension or a CSP) sends
+    // nothing at all; the page still has to hear about it to offer another way to pay.
+    var self = this, wait = this._options.loadTimeout > 0 ? this._options.loadTimeout : LOAD_TIMEOUT_MS;
+    this._loadTimer = setTimeout(function () {
+      if (self._frame === frame && !self._ready) {
+        self._emit('loaderror', { error: { type: 'api_connection_error', code: 'load_timeout', message: 'The checkout did not load within ' + wait + ' ms.' } });
+      }
+    }, wait);
     return this;
   };
 
@@ -111,6 +121,7 @@
     }
     if (EVENTS.indexOf(msg.type) < 0) return;
     if (msg.type === 'ready') {
+      clearTimeout(this._loadTimer);
       this._ready = true;
       this._queue.splice(0).forEach(this._post, this);
     }
@@ -154,6 +165,7 @@
   };
 
   Checkout.prototype.unmount = function () {
+    clearTimeout(this._loadTimer);
     global.removeEventListener('message', this._onMessage);
     if (this._frame && this._frame.parentNode) this._frame.parentNode.removeChild(this._frame);
     this._frame = null;
