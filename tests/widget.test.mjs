@@ -290,7 +290,11 @@ test(`brand detection and grouping for ${BRANDS.length} numbers, plus pasting wi
     if (value !== formatted || shown !== brand) wrong.push(`${digits}: got "${value}" ${shown}, want "${formatted}" ${brand}`);
   }
   assert.deepEqual(wrong, []);
-  assert.equal(await badge.innerText(), 'Visa');
+  // The badge is the brand's logo, served by the gateway, and it actually loads.
+  assert.equal(await badge.getAttribute('title'), 'Visa');
+  assert.match(await badge.getAttribute('src'), /\/brands\/visa\.svg$/);
+  await badge.evaluate((img) => img.decode());
+  assert.ok(await badge.evaluate((img) => img.complete && img.naturalWidth > 0), 'the Visa logo loads');
   for (const pasted of ['4242-4242-4242-4242', '4242 4242 4242 4242', ' 4242424242424242 ']) {
     await field.fill('');
     await field.focus();

@@ -132,9 +132,10 @@ fn Field(
                     }
                 />
                 {brand.map(|brand| view! {
-                    <span class="Brand" data-testid="card-brand" data-brand=move || brand.get().code() aria-hidden="true">
-                        {move || match brand.get() { Brand::Unknown => "", b => b.display_name() }}
-                    </span>
+                    // Logos are separate small files, fetched once a brand shows: they stay off
+                    // the path to `ready`.
+                    <img class="Brand" data-testid="card-brand" data-brand=move || brand.get().code() alt="" aria-hidden="true"
+                        title=move || match brand.get() { Brand::Unknown => "", b => b.display_name() } src=move || format!("/brands/{}.svg", brand.get().code()) />
                 })}
             </div>
             <div class="Error" id=error_id data-testid=format!("{id}-error") role="alert">

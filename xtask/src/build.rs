@@ -6,6 +6,8 @@ use std::fs;
 
 /// The static files of `www/` that the gateway serves next to the widget.
 pub const STATIC_FILES: &[&str] = &["tessera.js", "tessera.d.ts", "checkout.html", "checkout.css", "_headers", "bench/bare-form.html"];
+/// Folders of `www/` served whole: the card brand logos.
+const STATIC_DIRS: &[&str] = &["brands"];
 
 pub fn all() -> Result {
     widget()?;
@@ -71,6 +73,16 @@ pub fn assets() -> Result {
                 fs::create_dir_all(dir).map_err(|e| e.to_string())?;
             }
             fs::copy(&from, to).map_err(|e| format!("copying {}: {e}", from.display()))?;
+        }
+    }
+    for dir in STATIC_DIRS {
+        let to = out.join(dir);
+        fs::create_dir_all(&to).map_err(|e| e.to_string())?;
+        for entry in fs::read_dir(root.join("www").join(dir)).map_err(|e| e.to_string())? {
+            let from = entry.map_err(|e| e.to_string())?.path();
+            if let Some(name) = from.file_name() {
+                fs::copy(&from, to.join(name)).map_err(|e| format!("copying {}: {e}", from.display()))?;
+            }
         }
     }
     Ok(())
