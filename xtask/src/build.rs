@@ -51,14 +51,24 @@ pub fn widget() -> Result {
         println!("==> build widget (wasm32, release; rust-src missing, so std is not rebuilt for size)");
     }
     run(&mut build)?;
-    let out = root.join("dist/assets/widget");
-    fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    // Built in a private folder and renamed into place, so a concurrent build (a second
+    // `cargo xtask` in another terminal) never reads a half-rewritten glue file.
+    let staging = target_dir.join(format!("bindgen-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-name", "widget"])
         .arg("--out-dir")
-        .arg(&out)
+        .arg(&staging)
         .arg(target_dir.join("wasm32-unknown-unknown/release/widget.wasm")))?;
-    run(cmd("node").arg(root.join("xtask/shrink-widget.mjs")).arg(&out))
+    run(cmd("node").arg(root.join("xtask/shrink-widget.mjs")).arg(&staging))?;
+    let out = root.join("dist/assets/widget");
+    fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    for file in ["widget_bg.wasm", "widget.js"] {
+        fs::rename(staging.join(file), out.join(file)).map_err(|e| format!("moving {file} into {}: {e}", out.display()))?;
+    }
+    let _ = fs::remove_dir_all(&staging);
+    Ok(())
 }
 
 pub fn assets() -> Result {
