@@ -52,9 +52,10 @@ impl DurableObject for Account {
         }
         let reply = match self.vault() {
             Ok(vault) => {
-                let allow_loopback = self.env.var("TESSERA_WEBHOOK_ALLOW_LOOPBACK").map(|v| v.to_string() == "true").unwrap_or(false);
-                let ctx = Ctx { store: &store, vault: &vault, now: now_secs(), env: &envelope, allow_loopback };
-                ctx.run()
+                let hooks = crate::webhooks::Hosts::from_setting(self.env.var("TESSERA_WEBHOOK_ALLOW_LOOPBACK").map(|v| v.to_string()).ok().as_deref());
+                let test_panic = crate::test_panic_enabled(&self.env);
+                let ctx = Ctx { store: &store, vault: &vault, now: now_secs(), env: &envelope, hooks, test_panic };
+                self.atomically(|| ctx.run())?
             }
             Err(e) => Reply::from(e),
         };
@@ -87,7 +88,34 @@ impl DurableObject for Account {
     }
 }
 
+/// `ctx.storage.transactionSync`, which worker 0.8.7 does not wrap. The callback is a stack
+/// closure: it is only called during the call, so it may borrow the handler's state.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type TransactionalStorage;
+    #[wasm_bindgen(method, catch, js_name = transactionSync)]
+    fn transaction_sync(this: &TransactionalStorage, f: &mut dyn FnMut()) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>;
+}
+
 impl Account {
+    /// Runs a handler in one SQLite transaction. If the handler faults (a panic aborts the
+    /// WebAssembly instance, which surfaces as an exception through `transactionSync`), every
+    /// write it made is rolled back: a payment is never left half-recorded (say a charge stored
+    /// but its intent not updated), so a retry cannot charge twice.
+    fn atomically(&self, handler: impl FnOnce() -> Reply) -> worker::Result<Reply> {
+        use wasm_bindgen::JsCast;
+        let storage: TransactionalStorage = js_sys::Reflect::get(self.state.as_raw(), &"storage".into())
+            .map_err(|e| worker::Error::JsError(format!("{e:?}")))?
+            .unchecked_into();
+        let mut handler = Some(handler);
+        let mut reply = None;
+        storage
+            .transaction_sync(&mut || reply = handler.take().map(|h| h()))
+            .map_err(|e| worker::Error::JsError(format!("transaction failed: {e:?}")))?;
+        reply.ok_or_else(|| worker::Error::RustError("the handler did not run".into()))
+    }
+
     async fn schedule_deliveries(&self, store: &Store) -> worker::Result<()> {
         let Some(due) = crate::webhooks::next_due(store).map_err(|e| worker::Error::RustError(e.message))? else {
             return Ok(());
@@ -130,8 +158,10 @@ struct Ctx<'a> {
     vault: &'a Vault,
     now: i64,
     env: &'a Envelope,
-    /// Development only: webhook endpoints on loopback addresses are accepted.
-    allow_loopback: bool,
+    /// Which webhook hosts are accepted (loopback only in development and tests).
+    hooks: crate::webhooks::Hosts,
+    /// Test-only: the panic route exists (`TESSERA_TEST_PANIC=true`).
+    test_panic: bool,
 }
 
 type Handled = Result<Reply, ApiError>;
@@ -240,7 +270,7 @@ impl Ctx<'_> {
                 store: self.store,
                 params: self.params(),
                 now: self.now,
-                allow_loopback: self.allow_loopback,
+                hosts: self.hooks,
                 random: &random::<24>,
             };
             if let Some(handled) = api.route(method, &segments) {
@@ -265,10 +295,19 @@ impl Ctx<'_> {
             ("GET", ["v1", "events"]) => self.list(Table::Events, &["type"]),
             ("GET", ["v1", "events", id]) => self.retrieve_event(id),
             ("POST", ["v1", "inbound", "sandbox"]) => self.inbound(),
+            ("POST", ["v1", "test", "panic", "object"]) if self.test_panic => self.test_panic(),
             ("GET", ["challenge", id]) => self.challenge_page(id),
             ("POST", ["challenge", id]) => self.challenge_complete(id),
             _ => Err(not_found(method, &self.env.path)),
         }
+    }
+
+    /// Test-only: writes an intent (and its event), then panics before answering, so the tests
+    /// can see that a fault mid-handler leaves nothing half-done.
+    fn test_panic(&self) -> Handled {
+        self.require_secret()?;
+        self.create_intent()?;
+        panic!("test panic in the Account object (request {})", self.env.request_id)
     }
 
     // ----- payment intents -----

@@ -26,11 +26,18 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Request
 /// The API version this gateway speaks, stated on every response.
 pub const API_VERSION: &str = "2025-09-30.clover";
 
+/// Set by `entry.mjs` on every request (any value a client sent is replaced), so a fault that
+/// never reaches Rust's answer still gets a 500 naming the same request id.
+pub const REQUEST_ID_HEADER: &str = "Tessera-Request-Id";
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let mut random = [0u8; 14];
-    let _ = getrandom::getrandom(&mut random);
-    let request_id = RequestId::from_random(&random);
+    let given = req.headers().get(REQUEST_ID_HEADER).ok().flatten().and_then(|id| RequestId::parse(&id).ok());
+    let request_id = given.unwrap_or_else(|| {
+        let mut random = [0u8; 14];
+        let _ = getrandom::getrandom(&mut random);
+        RequestId::from_random(&random)
+    });
     let mut version = req.headers().get("Stripe-Version").ok().flatten();
     let response = match version.as_deref() {
         Some(v) if !valid_version(v) => {
@@ -83,12 +90,23 @@ fn error_response(error: &ApiError) -> worker::Result<Response> {
     if error.status == 401 {
         headers.set("WWW-Authenticate", "Bearer realm=\"Tessera\"")?;
     }
+    if error.status == 405 {
+        // RFC 9110: a 405 names the methods the gateway does accept.
+        headers.set("Allow", ALLOWED_METHODS)?;
+    }
     Ok(Response::ok(error.to_body().to_string())?.with_status(error.status).with_headers(headers))
 }
 
 async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<Response, ApiError> {
     let url = req.url().map_err(|_| ApiError::invalid_request("url_invalid", None, "The request URL is malformed."))?;
     let path = url.path().to_owned();
+    // `worker::Method` reads any method it does not know (QUERY, PROPFIND, …) as GET: refuse those
+    // here, by their real name, rather than answer them as reads.
+    let raw_method = req.inner().method();
+    if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "REPORT"].contains(&raw_method.to_ascii_uppercase().as_str()) {
+        let shown: String = raw_method.chars().filter(char::is_ascii_graphic).take(32).collect();
+        return Err(ApiError::new(405, ErrorType::InvalidRequestError, Some("method_not_allowed"), None, format!("Method {shown} is not allowed.")));
+    }
     let method = req.method();
     if method == Method::Options {
         return preflight().map_err(internal);
@@ -128,6 +146,10 @@ async fn handle(mut req: Request, env: &Env, request_id: &RequestId) -> Result<R
             return Err(ApiError::new(405, ErrorType::InvalidRequestError, Some("method_not_allowed"), None, format!("Method {other} is not allowed.")))
         }
     };
+    if path == TEST_PANIC_PATH && test_panic_enabled(env) && principal == Principal::Secret {
+        // Test-only (TESSERA_TEST_PANIC=true); `/v1/test/panic/object` panics in the object instead.
+        panic!("test panic in the front Worker (request {request_id})");
+    }
     let idempotency_key = req.headers().get("Idempotency-Key").ok().flatten();
     if idempotency_key.as_ref().is_some_and(|k| k.len() > 255) {
         return Err(ApiError::invalid_request("idempotency_key_too_long", None, "Idempotency keys can be at most 255 characters long."));
@@ -155,6 +177,10 @@ async fn forward(env: &Env, envelope: &Envelope) -> Result<Response, ApiError> {
     // The object answers the challenge form with a 303 to the shop's return_url: hand that to the
     // shopper's browser instead of following it (a followed redirect would re-enter the object).
     init.with_method(Method::Post).with_body(Some(body.into())).with_redirect(RequestRedirect::Manual);
+    // For entry.mjs's guard around the object: a fault there is reported under this id too.
+    let headers = Headers::new();
+    headers.set(REQUEST_ID_HEADER, &envelope.request_id).map_err(internal)?;
+    init.with_headers(headers);
     let inner = Request::new_with_init("https://account.internal/", &init).map_err(internal)?;
     stub.fetch_with_request(inner).await.map_err(internal)
 }
@@ -194,9 +220,21 @@ async fn inbound(mut req: Request, env: &Env, request_id: &RequestId, url: &work
     forward(env, &envelope).await
 }
 
+/// Methods the API answers; anything else is a 405 that says so.
+const ALLOWED_METHODS: &str = "GET, POST, DELETE, OPTIONS";
+
+/// The route that panics on purpose in the front Worker (and, with `/object` appended, in the
+/// Account object), for the panic-safety tests. It exists only when the deployment sets
+/// `TESSERA_TEST_PANIC=true`; otherwise it is an unknown URL like any other.
+pub(crate) const TEST_PANIC_PATH: &str = "/v1/test/panic";
+
+pub(crate) fn test_panic_enabled(env: &Env) -> bool {
+    env.var("TESSERA_TEST_PANIC").map(|v| v.to_string() == "true").unwrap_or(false)
+}
+
 fn preflight() -> worker::Result<Response> {
     let headers = Headers::new();
-    headers.set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")?;
+    headers.set("Access-Control-Allow-Methods", ALLOWED_METHODS)?;
     headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Stripe-Version")?;
     headers.set("Access-Control-Max-Age", "86400")?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))

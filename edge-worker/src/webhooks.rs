@@ -173,10 +173,32 @@ fn queue(store: &Store, endpoint: &str, event: &str, now_ms: i64) -> Result<(), 
         .map_err(storage_error)
 }
 
+/// Where webhook endpoints may point, from `TESSERA_WEBHOOK_ALLOW_LOOPBACK`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hosts {
+    /// Production: public hosts only.
+    Public,
+    /// Development (`true`): public hosts and this machine (the demo shop's receiver).
+    PublicAndLoopback,
+    /// Sandboxed test runs (`only`), e.g. fuzzing: this machine only, so no generated URL is
+    /// ever sent a delivery elsewhere.
+    LoopbackOnly,
+}
+
+impl Hosts {
+    pub fn from_setting(value: Option<&str>) -> Self {
+        match value {
+            Some("true") => Hosts::PublicAndLoopback,
+            Some("only") => Hosts::LoopbackOnly,
+            _ => Hosts::Public,
+        }
+    }
+}
+
 /// Refuses anything but http(s) to a public host. Loopback is allowed only in development
 /// (`TESSERA_WEBHOOK_ALLOW_LOOPBACK=true`), so a merchant cannot aim deliveries at the network
 /// the gateway runs in.
-pub fn check_url(raw: &str, allow_loopback: bool) -> Result<Url, ApiError> {
+pub fn check_url(raw: &str, hosts: Hosts) -> Result<Url, ApiError> {
     let bad = |why: &str| ApiError::invalid_param("url", format!("Invalid URL: {why}."));
     let url = Url::parse(raw).map_err(|_| bad("it must be an absolute http or https URL"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -204,8 +226,11 @@ pub fn check_url(raw: &str, allow_loopback: bool) -> Result<Url, ApiError> {
             (loopback, private && !loopback)
         }
     };
-    if loopback && !allow_loopback {
+    if loopback && hosts == Hosts::Public {
         return Err(bad("loopback addresses cannot receive webhooks"));
+    }
+    if !loopback && hosts == Hosts::LoopbackOnly {
+        return Err(bad("this gateway delivers webhooks to loopback addresses only (TESSERA_WEBHOOK_ALLOW_LOOPBACK=only)"));
     }
     if private {
         return Err(bad("private network addresses cannot receive webhooks"));
@@ -247,7 +272,7 @@ pub struct Api<'a> {
     pub store: &'a Store,
     pub params: Params,
     pub now: i64,
-    pub allow_loopback: bool,
+    pub hosts: Hosts,
     pub random: &'a dyn Fn() -> [u8; 24],
 }
 
@@ -292,7 +317,7 @@ impl Api<'_> {
     fn create(&self) -> Handled {
         let p = &self.params;
         p.allow_only(&["url", "enabled_events", "description", "metadata", "signature_scheme", "api_version", "expand"])?;
-        let url = check_url(p.required_str("url")?, self.allow_loopback)?;
+        let url = check_url(p.required_str("url")?, self.hosts)?;
         let enabled_events = parse_enabled_events(p)?.ok_or_else(|| ApiError::missing_param("enabled_events"))?;
         let scheme = match p.one_of("signature_scheme", &["stripe", "standard_webhooks"])? {
             Some("standard_webhooks") => Scheme::StandardWebhooks,
@@ -322,7 +347,7 @@ impl Api<'_> {
         p.allow_only(&["url", "enabled_events", "description", "metadata", "disabled", "expand"])?;
         let mut endpoint = self.load(id)?;
         if let Some(url) = p.str("url")? {
-            endpoint.url = check_url(url, self.allow_loopback)?.to_string();
+            endpoint.url = check_url(url, self.hosts)?.to_string();
         }
         if let Some(events) = parse_enabled_events(p)? {
             endpoint.enabled_events = events;
@@ -784,7 +809,7 @@ mod tests {
     fn url_policy() {
         let ok = ["https://shop.example.com/hooks", "http://93.184.216.34/x", "https://[2606:4700::1111]/h"];
         for url in ok {
-            assert!(check_url(url, false).is_ok(), "{url}");
+            assert!(check_url(url, Hosts::Public).is_ok(), "{url}");
         }
         let refused = [
             "ftp://shop.example.com/", "javascript:alert(1)", "https://user:pw@shop.example.com/", "not a url",
@@ -794,12 +819,18 @@ mod tests {
             "http://metadata.google.internal/", "http://intranet/",
         ];
         for url in refused {
-            let err = check_url(url, false).expect_err(url);
+            let err = check_url(url, Hosts::Public).expect_err(url);
             assert_eq!(err.param.as_deref(), Some("url"), "{url}");
         }
-        assert!(check_url("http://127.0.0.1:8080/hook", true).is_ok());
-        assert!(check_url("http://[::1]:8080/hook", true).is_ok());
-        assert!(check_url("http://10.0.0.5/", true).is_err(), "dev mode allows loopback only");
+        assert!(check_url("http://127.0.0.1:8080/hook", Hosts::PublicAndLoopback).is_ok());
+        assert!(check_url("http://[::1]:8080/hook", Hosts::PublicAndLoopback).is_ok());
+        assert!(check_url("http://10.0.0.5/", Hosts::PublicAndLoopback).is_err(), "dev mode allows loopback only");
+        assert!(check_url("https://example.com/hook", Hosts::PublicAndLoopback).is_ok());
+        // Sandboxed runs: this machine only, so a generated public URL is never delivered to.
+        assert!(check_url("http://127.0.0.1:8080/hook", Hosts::LoopbackOnly).is_ok());
+        assert!(check_url("http://localhost/hook", Hosts::LoopbackOnly).is_ok());
+        assert!(check_url("https://example.com/hook", Hosts::LoopbackOnly).is_err());
+        assert!(check_url("http://10.0.0.5/", Hosts::LoopbackOnly).is_err());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub fn run(need_browser: bool) -> Result {
         println!("==> npm ci");
         proc::run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
     }
+    if need_browser {
+        hostile_venv()?;
+    }
     if need_browser && !std::path::Path::new("/usr/bin/chromium").exists() {
         let is_root = output(cmd("id").arg("-u")).map(|u| u.trim() == "0").unwrap_or(false);
         if !is_root {
@@ -90,4 +93,25 @@ fn random_token(n: usize) -> String {
 
 fn random_hex(n: usize) -> String {
     random_bytes(n).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// schemathesis for tests/hostile.test.mjs, from PyPI, pinned in tests/hostile/requirements.txt,
+/// in a venv under target/ (git-ignored); reinstalled only when the requirements change.
+fn hostile_venv() -> Result {
+    let root = root();
+    let venv = root.join("target/hostile-venv");
+    let requirements = root.join("tests/hostile/requirements.txt");
+    let stamp = venv.join("requirements.installed");
+    let wanted = fs::read_to_string(&requirements).map_err(|e| format!("reading {}: {e}", requirements.display()))?;
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && venv.join("bin/schemathesis").exists() {
+        return Ok(());
+    }
+    println!("==> pip install -r tests/hostile/requirements.txt (target/hostile-venv)");
+    proc::run(cmd("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
+    proc::run(
+        cmd(&venv.join("bin/pip").display().to_string())
+            .args(["install", "--quiet", "--disable-pip-version-check", "--no-input", "-r"])
+            .arg(&requirements),
+    )?;
+    fs::write(&stamp, wanted).map_err(|e| format!("writing {}: {e}", stamp.display()))
 }
