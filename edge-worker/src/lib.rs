@@ -331,6 +331,23 @@ mod tests {
         }
     }
 
+    /// The hand-written schema lists every brand the card rules can report, so a new brand
+    /// cannot make responses fail their own schema.
+    #[test]
+    fn openapi_card_brands_are_the_card_rules_brands() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let mut listed: Vec<&str> = doc["components"]["schemas"]["PaymentMethodCard"]["properties"]["brand"]["enum"]
+            .as_array()
+            .expect("brand enum")
+            .iter()
+            .map(|v| v.as_str().expect("string"))
+            .collect();
+        let mut codes: Vec<&str> = shared::card::Brand::ALL.iter().map(|b| b.code()).chain(["unknown"]).collect();
+        listed.sort_unstable();
+        codes.sort_unstable();
+        assert_eq!(listed, codes);
+    }
+
     #[test]
     fn api_versions() {
         for ok in ["2025-09-30.clover", "2024-06-20", "2026-10-28.endive", "2020-08-27"] {

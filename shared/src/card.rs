@@ -1,12 +1,11 @@
 //! Card rules shared by the widget (as-you-type feedback) and the gateway
 //! (final validation): brand detection, Luhn, formatting, expiry and CVC.
 //!
-//! Brand detection reproduces braintree's `credit-card-type` (v10.1, the
-//! release that added Verve): the same pattern table, the same
-//! partial-prefix matching (`matches.ts`), the same per-brand "first
-//! matching pattern" rule (`add-matching-cards-to-results.ts`) and the same
-//! best-match reduction (`find-best-match.ts`). Troy is appended after
-//! braintree's brands so it can never change a braintree answer.
+//! Brand detection reproduces braintree's `credit-card-type` 10.3.0 exactly:
+//! the same pattern table in the same test order, the same partial-prefix
+//! matching (`matches.ts`), the same per-brand "first matching pattern" rule
+//! (`add-matching-cards-to-results.ts`) and the same best-match reduction
+//! (`find-best-match.ts`). No brand or pattern of ours is added or removed.
 
 use core::fmt;
 
@@ -26,13 +25,14 @@ pub enum Brand {
     Hiper,
     Hipercard,
     Troy,
+    Naranja,
     Verve,
     Unknown,
 }
 
 impl Brand {
     /// Every brand except `Unknown`.
-    pub const ALL: [Brand; 14] = [
+    pub const ALL: [Brand; 15] = [
         Brand::Visa,
         Brand::Mastercard,
         Brand::Amex,
@@ -46,6 +46,7 @@ impl Brand {
         Brand::Hiper,
         Brand::Hipercard,
         Brand::Troy,
+        Brand::Naranja,
         Brand::Verve,
     ];
 
@@ -65,6 +66,7 @@ impl Brand {
             Brand::Hiper => "hiper",
             Brand::Hipercard => "hipercard",
             Brand::Troy => "troy",
+            Brand::Naranja => "naranja",
             Brand::Verve => "verve",
             Brand::Unknown => "unknown",
         }
@@ -94,6 +96,7 @@ impl Brand {
             Brand::Hiper => "hiper",
             Brand::Hipercard => "hipercard",
             Brand::Troy => "troy",
+            Brand::Naranja => "naranja",
             Brand::Verve => "verve",
             Brand::Unknown => "unknown",
         }
@@ -115,6 +118,7 @@ impl Brand {
             Brand::Hiper => "Hiper",
             Brand::Hipercard => "Hipercard",
             Brand::Troy => "Troy",
+            Brand::Naranja => "Naranja",
             Brand::Verve => "Verve",
             Brand::Unknown => "Unknown",
         }
@@ -124,7 +128,12 @@ impl Brand {
     pub fn lengths(self) -> &'static [usize] {
         match self {
             Brand::Visa | Brand::Verve => &[16, 18, 19],
-            Brand::Mastercard | Brand::Elo | Brand::Hiper | Brand::Hipercard | Brand::Troy => &[16],
+            Brand::Mastercard
+            | Brand::Elo
+            | Brand::Hiper
+            | Brand::Hipercard
+            | Brand::Troy
+            | Brand::Naranja => &[16],
             Brand::Amex => &[15],
             Brand::DinersClub => &[14, 16, 19],
             Brand::Discover => &[16, 19],
@@ -153,7 +162,12 @@ impl Brand {
     /// What the network calls its security code (braintree's `code.name`).
     pub fn cvc_name(self) -> &'static str {
         match self {
-            Brand::Visa | Brand::DinersClub | Brand::Jcb | Brand::Verve | Brand::Troy => "CVV",
+            Brand::Visa
+            | Brand::DinersClub
+            | Brand::Jcb
+            | Brand::Verve
+            | Brand::Troy
+            | Brand::Naranja => "CVV",
             Brand::Mastercard | Brand::Maestro | Brand::Hiper | Brand::Hipercard => "CVC",
             Brand::Amex | Brand::Discover => "CID",
             Brand::UnionPay => "CVN",
@@ -227,10 +241,13 @@ fn decimal(s: &str) -> u64 {
     s.bytes().fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
 }
 
-/// credit-card-type v10.1 `card-types.ts`, in its test order, then Troy.
-/// The order matters: a tie on match strength goes to the earlier brand
-/// (that is how braintree makes Verve win over Maestro on 5060xx/5078xx).
-const BRAND_PATTERNS: [(Brand, &[Pattern]); 14] = [
+/// credit-card-type 10.3.0 `card-types.ts`, in its test order
+/// (`ORIGINAL_TEST_ORDER` in `index.ts`, which is not the order of the
+/// `card-types.ts` object: there Troy precedes Discover and Naranja follows
+/// Hipercard). The order matters: a tie on match strength goes to the earlier
+/// brand (that is how braintree makes Verve win over Maestro on
+/// 5060xx/5078xx, and Troy over Elo on 650923).
+const BRAND_PATTERNS: [(Brand, &[Pattern]); 15] = [
     (Brand::Visa, &[P("4")]),
     (
         Brand::Mastercard,
@@ -249,6 +266,68 @@ const BRAND_PATTERNS: [(Brand, &[Pattern]); 14] = [
         &[R("300", "305"), P("36"), P("38"), P("39")],
     ),
     (Brand::Discover, &[P("6011"), R("644", "649"), P("65")]),
+    // Troy's 65xxxx BINs sit inside Discover's "65": a complete Troy BIN
+    // (6 or 8 digits) beats Discover's 2-digit pattern on strength.
+    (
+        Brand::Troy,
+        &[
+            P("9792"),
+            P("650052"),
+            R("650082", "650083"),
+            P("650092"),
+            P("650161"),
+            P("650170"),
+            P("650173"),
+            P("650175"),
+            P("650268"),
+            P("650271"),
+            R("650273", "650274"),
+            R("650456", "650457"),
+            P("650836"),
+            R("650846", "650850"),
+            P("650923"),
+            P("650987"),
+            P("650990"),
+            P("654997"),
+            P("657366"),
+            P("657998"),
+            P("658758"),
+            R("658767", "658768"),
+            R("65083700", "65083704"),
+            R("65085800", "65085804"),
+            R("65085900", "65085901"),
+            P("65086000"),
+            R("65086100", "65086105"),
+            R("65086200", "65086203"),
+            R("65875000", "65875003"),
+            P("65875009"),
+            R("65875101", "65875104"),
+            P("65875200"),
+            P("65875501"),
+            P("65875601"),
+            P("65875900"),
+            R("65876000", "65876002"),
+            R("65876100", "65876103"),
+            P("65876110"),
+            R("65876115", "65876116"),
+            R("65876200", "65876201"),
+            P("65876500"),
+            R("65876504", "65876505"),
+            R("65876600", "65876602"),
+            R("65877100", "65877101"),
+            R("65877600", "65877602"),
+            P("65877700"),
+            R("65877801", "65877802"),
+            R("65878200", "65878202"),
+            R("65878300", "65878311"),
+            R("65878400", "65878405"),
+            R("65878500", "65878505"),
+            R("65878600", "65878601"),
+            P("65879800"),
+            P("65880800"),
+            P("65880900"),
+        ],
+    ),
     (Brand::Jcb, &[P("2131"), P("1800"), R("3528", "3589")]),
     (
         Brand::UnionPay,
@@ -277,6 +356,9 @@ const BRAND_PATTERNS: [(Brand, &[Pattern]); 14] = [
             R("8164", "8171"),
         ],
     ),
+    // Naranja's BINs sit inside Visa, Mastercard and Maestro; their 6
+    // digits outrank those brands' 1–2-digit patterns.
+    (Brand::Naranja, &[P("589562"), P("402918"), P("527572")]),
     (
         Brand::Verve,
         &[
@@ -359,10 +441,6 @@ const BRAND_PATTERNS: [(Brand, &[Pattern]); 14] = [
         ],
     ),
     (Brand::Hipercard, &[P("606282")]),
-    // Troy's other published range, 65, is co-badged with and acquired as
-    // Discover; listing it could never win (Discover ties and comes first)
-    // and would only widen the ambiguity lists.
-    (Brand::Troy, &[P("9792")]),
 ];
 
 /// Per brand, its first matching pattern's strength: `Some(len)` once the
@@ -420,7 +498,7 @@ pub fn detect_brand(digits_prefix: &str) -> Brand {
 }
 
 /// Every brand with a pattern consistent with the prefix, before
-/// best-match reduction, in braintree's order (Troy last). Empty input is
+/// best-match reduction, in braintree's test order. Empty input is
 /// consistent with every brand.
 pub fn matching_brands(digits_prefix: &str) -> Vec<Brand> {
     let digits = digits_only(digits_prefix);
@@ -813,6 +891,35 @@ mod tests {
         ("6062820524845321", Hipercard, "6062 8205 2484 5321", Ok(())),
         ("6062820000000003", Hipercard, "6062 8200 0000 0003", Ok(())),
         ("9792000000000003", Troy, "9792 0000 0000 0003", Ok(())),
+        // Troy's 65xxxx BINs outrank Discover's "65" (and Elo's range on 650923).
+        ("6500520000000009", Troy, "6500 5200 0000 0009", Ok(())),
+        ("6509230000000006", Troy, "6509 2300 0000 0006", Ok(())),
+        ("6579980000000001", Troy, "6579 9800 0000 0001", Ok(())),
+        ("6508370400000007", Troy, "6508 3704 0000 0007", Ok(())),
+        ("6587500000000007", Troy, "6587 5000 0000 0007", Ok(())),
+        ("6588090000000008", Troy, "6588 0900 0000 0008", Ok(())),
+        (
+            "65875000000000007",
+            Troy,
+            "6587 5000 0000 0000",
+            Err(InvalidNumber),
+        ),
+        // Naranja's BINs sit inside Maestro, Visa and Mastercard.
+        ("5895620000000002", Naranja, "5895 6200 0000 0002", Ok(())),
+        ("4029180000000009", Naranja, "4029 1800 0000 0009", Ok(())),
+        ("5275720000000000", Naranja, "5275 7200 0000 0000", Ok(())),
+        (
+            "4029180000000001",
+            Naranja,
+            "4029 1800 0000 0001",
+            Err(InvalidNumber),
+        ),
+        (
+            "402918000000000",
+            Naranja,
+            "4029 1800 0000 000",
+            Err(IncompleteNumber),
+        ),
         ("5061001234567892", Verve, "5061 0012 3456 7892", Ok(())),
         ("5060990000000008", Verve, "5060 9900 0000 0008", Ok(())),
         ("506100123456789010", Verve, "5061 0012 3456 789010", Ok(())),
@@ -880,6 +987,12 @@ mod tests {
         ("620", UnionPay, "620", Err(IncompleteNumber)),
         ("6011", Discover, "6011", Err(IncompleteNumber)),
         ("9792", Troy, "9792", Err(IncompleteNumber)),
+        ("65", Unknown, "65", Err(IncompleteNumber)),
+        ("6587500", Unknown, "6587 500", Err(IncompleteNumber)),
+        ("65875000", Troy, "6587 5000", Err(IncompleteNumber)),
+        ("650084", Discover, "6500 84", Err(IncompleteNumber)),
+        ("58956", Unknown, "5895 6", Err(IncompleteNumber)),
+        ("589562", Naranja, "5895 62", Err(IncompleteNumber)),
         ("506099", Verve, "5060 99", Err(IncompleteNumber)),
         ("50794", Unknown, "5079 4", Err(IncompleteNumber)),
         ("1", Jcb, "1", Err(IncompleteNumber)),
@@ -955,7 +1068,8 @@ mod tests {
         }
     }
 
-    /// braintree's own `__tests__/index.ts` expectations for v10.1.
+    /// braintree's own `__tests__/index.ts` expectations, plus what
+    /// credit-card-type 10.3.0 answers for Troy and Naranja prefixes.
     #[test]
     fn braintree_conformance() {
         let single: &[(&str, &str)] = &[
@@ -1021,6 +1135,31 @@ mod tests {
             ("637095", "hiper"),
             ("63737423", "hiper"),
             ("63743358", "hiper"),
+            ("9", "troy"),
+            ("97", "troy"),
+            ("9792", "troy"),
+            ("650052", "troy"),
+            ("650082", "troy"),
+            ("650083", "troy"),
+            ("650923", "troy"),
+            ("6549970", "troy"),
+            ("657998", "troy"),
+            ("65083700", "troy"),
+            ("65086000", "troy"),
+            ("65875000", "troy"),
+            ("65876115", "troy"),
+            ("65880900", "troy"),
+            ("6500520000000005", "troy"),
+            ("650084", "discover"),
+            ("6578", "discover"),
+            ("6580", "discover"),
+            ("6011000990139424", "discover"),
+            ("6555900000604105", "discover"),
+            ("6500310000000005", "elo"),
+            ("589562", "naranja"),
+            ("402918", "naranja"),
+            ("527572", "naranja"),
+            ("5895620000000002", "naranja"),
         ];
         for &(number, expected) in single {
             let got: Vec<_> = credit_card_type(number)
@@ -1039,8 +1178,10 @@ mod tests {
                     "american-express",
                     "diners-club",
                     "discover",
+                    "troy",
                     "jcb",
                     "unionpay",
+                    "naranja",
                     "verve",
                     "maestro",
                     "elo",
@@ -1051,12 +1192,13 @@ mod tests {
             ),
             ("2", &["mastercard", "jcb", "mir"]),
             ("3", &["american-express", "diners-club", "jcb"]),
-            ("5", &["mastercard", "verve", "maestro", "elo"]),
+            ("5", &["mastercard", "naranja", "verve", "maestro", "elo"]),
             ("50", &["verve", "maestro", "elo"]),
             (
                 "6",
                 &[
                     "discover",
+                    "troy",
                     "unionpay",
                     "maestro",
                     "elo",
@@ -1068,7 +1210,10 @@ mod tests {
             ("601", &["discover", "maestro"]),
             ("64", &["discover", "maestro"]),
             ("62", &["unionpay", "maestro", "elo"]),
-            ("4", &["visa", "maestro", "elo"]),
+            ("4", &["visa", "naranja", "maestro", "elo"]),
+            ("40291", &["visa", "naranja"]),
+            ("52757", &["mastercard", "naranja"]),
+            ("58956", &["naranja", "maestro"]),
             ("43127", &["visa", "elo"]),
             ("45763", &["visa", "elo"]),
             ("50794", &["verve", "maestro"]),
@@ -1077,13 +1222,18 @@ mod tests {
             ("63629", &["maestro", "elo"]),
             ("637374", &["maestro", "hiper"]),
             ("606", &["maestro", "hipercard"]),
-            ("65", &["discover", "maestro", "elo"]),
+            ("65", &["discover", "troy", "maestro", "elo"]),
+            ("65005", &["discover", "troy", "maestro", "elo"]),
+            ("658", &["discover", "troy", "maestro"]),
+            ("6508370", &["discover", "troy", "maestro"]),
+            ("6587500", &["discover", "troy", "maestro"]),
+            ("658809", &["discover", "troy", "maestro"]),
+            ("655", &["discover", "maestro", "elo"]),
             ("65502", &["discover", "maestro", "elo"]),
         ];
         for &(number, expected) in ambiguous {
             let got: Vec<_> = credit_card_type(number)
                 .into_iter()
-                .filter(|&b| b != Troy)
                 .map(Brand::braintree_type)
                 .collect();
             assert_eq!(got, expected, "{number:?}");
@@ -1092,17 +1242,15 @@ mod tests {
             }
         }
 
-        // Troy's 9792 is the only addition, so "9" is no longer empty.
+        // braintree's list, less "9": 10.3.0's Troy (9792) claims it.
         for number in [
             "0", "12", "123", "181", "1802", "221", "222099", "2721", "212", "2132", "306", "31",
-            "7",
+            "32", "33", "7", "98", "9793",
         ] {
             assert!(credit_card_type(number).is_empty(), "{number}");
             assert!(matching_brands(number).is_empty(), "{number}");
             assert_eq!(detect_brand(number), Unknown);
         }
-        assert_eq!(credit_card_type("9"), [Troy]);
-        assert!(credit_card_type("98").is_empty());
     }
 
     #[test]
@@ -1120,6 +1268,8 @@ mod tests {
             (Mir, 3, "CVP2"),
             (Hiper, 3, "CVC"),
             (Hipercard, 3, "CVC"),
+            (Troy, 3, "CVV"),
+            (Naranja, 3, "CVV"),
             (Verve, 3, "CVV"),
         ];
         for &(brand, size, name) in expected {
@@ -1134,7 +1284,11 @@ mod tests {
 
     #[test]
     fn brand_metadata() {
-        assert_eq!(Brand::ALL.len(), 14);
+        assert_eq!(Brand::ALL.len(), 15);
+        assert_eq!(BRAND_PATTERNS.len(), Brand::ALL.len());
+        assert!(Brand::ALL
+            .iter()
+            .all(|b| BRAND_PATTERNS.iter().any(|(p, _)| p == b)));
         assert!(!Brand::ALL.contains(&Unknown));
         for brand in Brand::ALL.into_iter().chain([Unknown]) {
             assert_eq!(Brand::from_code(brand.code()), Some(brand));
@@ -1153,6 +1307,31 @@ mod tests {
         assert_eq!(Amex.code(), "amex");
         assert_eq!(Amex.display_name(), "American Express");
         assert_eq!(Jcb.display_name(), "JCB");
+        assert_eq!(
+            (
+                Naranja.code(),
+                Naranja.braintree_type(),
+                Naranja.display_name()
+            ),
+            ("naranja", "naranja", "Naranja")
+        );
+        assert_eq!(
+            (Troy.lengths(), Troy.gaps(), Troy.cvc_len()),
+            (&[16][..], &[4, 8, 12][..], 3)
+        );
+        assert_eq!(
+            (Naranja.lengths(), Naranja.gaps(), Naranja.cvc_len()),
+            (&[16][..], &[4, 8, 12][..], 3)
+        );
+        // Ranges compare prefixes numerically, so both bounds need one width.
+        for &(brand, patterns) in &BRAND_PATTERNS {
+            for p in patterns {
+                if let R(lo, hi) = p {
+                    assert_eq!(lo.len(), hi.len(), "{brand:?} {lo}-{hi}");
+                    assert!(decimal(lo) <= decimal(hi), "{brand:?} {lo}-{hi}");
+                }
+            }
+        }
         assert!(!UnionPay.uses_luhn());
         assert!(Brand::ALL.iter().filter(|b| !b.uses_luhn()).eq([&UnionPay]));
         // Every brand in the table is reachable from its first pattern.
@@ -1183,10 +1362,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(matching_brands("").len(), 14);
+        assert_eq!(matching_brands("").len(), 15);
         assert_eq!(matching_brands("6011"), [Discover, Maestro]);
         assert_eq!(matching_brands("4 0-1"), [Visa, Elo]);
-        assert_eq!(matching_brands("4"), [Visa, Maestro, Elo]);
+        assert_eq!(matching_brands("4"), [Visa, Naranja, Maestro, Elo]);
+        assert_eq!(matching_brands("6500520"), [Discover, Troy, Maestro]);
         assert_eq!(detect_brand("4242 4242"), Visa);
         assert_eq!(detect_brand("abc"), Unknown);
     }

@@ -147,9 +147,7 @@ export async function writeReport(results) {
   const a = c.agreement;
   const types = a.credit_card_type;
   const validity = a.card_validator_is_valid;
-  const troyTypes = types.reasons.troy?.count ?? 0;
   const unknownValid = validity.reasons.unknown_brand?.count ?? 0;
-  const troyValid = validity.reasons.troy?.count ?? 0;
   const listUnexplained = (list) => (list.length === 0
     ? 'None.'
     : list.map((d) => `- \`${d.number}\`: ${JSON.stringify(d)}`).join('\n'));
@@ -238,26 +236,20 @@ the lengths the brand does not allow, partial input (random-length prefixes, as 
 and random 1–19-digit strings that match no brand or several.
 
 **\`shared::card::credit_card_type\` vs credit-card-type ${types.version}** (the list of matching
-types, in order): ${thousands(types.agree)} of ${thousands(a.corpus.size)} agree, **${types.agreement_percent}%**;
-**${types.agreement_percent_outside_troy}%** outside Troy's BIN.
-${troyTypes ? `- ${troyTypes} disagreements, all Troy (9792…): shared adds Troy after braintree's brands
-  (shared/src/card.rs); credit-card-type 10.1 has no Troy, so it answers \`[]\` where shared
-  answers \`["troy"]\`. By design; it cannot change any answer for another brand, as the
-  rest of the corpus shows. Example: ${JSON.stringify(types.reasons.troy.examples[0])}.` : ''}
-- Disagreements not explained by Troy: ${types.unexplained.length === 0 ? 'none.' : `\n${listUnexplained(types.unexplained)}`}
+types, in order): ${thousands(types.agree)} of ${thousands(a.corpus.size)} agree, **${types.agreement_percent}%**.
+shared has no brand or pattern of its own, so every disagreement is a bug in it.
+- Disagreements: ${types.unexplained.length === 0 ? 'none.' : `\n${listUnexplained(types.unexplained)}`}
 
-**\`CardNumber::parse\` vs card-validator ${validity.version} \`number().isValid\`**: ${thousands(validity.agree)}
+**\`CardNumber::parse\` vs card-validator ${validity.version} \`number().isValid\`** (on credit-card-type ${validity.credit_card_type_version}): ${thousands(validity.agree)}
 of ${thousands(a.corpus.size)} agree, ${validity.agreement_percent}%. Every difference is a policy
 difference, not a rule difference:
 ${unknownValid ? `- ${thousands(unknownValid)}: Luhn-valid 12–19-digit numbers whose prefix matches no single
   brand. shared accepts them as brand \`unknown\` (refusing unknown brands is a gateway policy,
   not a card rule); card-validator needs exactly one brand. Example: ${JSON.stringify(validity.reasons.unknown_brand.examples[0])}.` : ''}
-${troyValid ? `- ${troyValid}: valid Troy numbers, which card-validator (no Troy) refuses.` : ''}
 - Not explained by these: ${validity.unexplained.length === 0 ? 'none.' : `\n${listUnexplained(validity.unexplained)}`}
 
-shared reproduces credit-card-type 10.1 (pinned here at ${types.version}). Later releases add
-Naranja (10.2) and their own, wider Troy table (10.3); moving to them is a change to
-\`shared/src/card.rs\` and this pin together.
+shared reproduces credit-card-type ${types.version} (the pin in package.json); a newer release
+is a change to \`shared/src/card.rs\` and this pin together.
 
 ## Gateway: create + confirm on local workerd
 
