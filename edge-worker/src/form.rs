@@ -77,6 +77,10 @@ fn key_path(key: &str) -> Result<Vec<&str>, ApiError> {
 fn insert(tree: &mut Map<String, Value>, path: &[&str], value: String, full_key: &str) -> Result<(), ApiError> {
     let conflict = || invalid_body(format!("Conflicting values given for parameter {full_key}."));
     let (first, rest) = path.split_first().ok_or_else(conflict)?;
+    // `[]` appends to a list; on an object it would silently become the key "".
+    if first.is_empty() {
+        return Err(conflict());
+    }
     if rest.is_empty() {
         return match tree.get(*first) {
             None => {
@@ -256,6 +260,16 @@ mod tests {
         assert!(parse_json(&deep).is_err());
         assert_eq!(parse_body(Some("text/plain"), "a=1").unwrap_err().status, 415);
         assert_eq!(parse_body(None, &"a".repeat(MAX_BODY_BYTES + 1)).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn append_brackets_on_an_object_are_refused() {
+        // Found by the form_body fuzz target: the reverse of `a[]=1&a[x]=2`, and `[]` inside a
+        // list item, used to give objects with the key "".
+        for body in ["expand[exp]=x&expand[]=y", "items[0][]=1", "items[0][a]=1&items[0][]=2"] {
+            assert_eq!(parse_form(body).expect_err(body).status, 400, "{body}");
+        }
+        assert_eq!(Value::Object(parse_form("items[0][a]=1&items[]=2").unwrap()), json!({"items": [{"a": "1"}, "2"]}));
     }
 
     #[test]

@@ -53,6 +53,23 @@ pub fn accepts(expected_origin: &str, actual_origin: &str, version: Option<u32>)
         && version == Some(VERSION)
 }
 
+/// Reads a page → frame message whose fields `get` returns (`None` when absent): a [`Command`]
+/// only when the origins match ([`accepts`]), the `tessera` field is exactly the integer
+/// [`VERSION`] (not `1.5`, not `"1"`, not 2^32 + 1) and `type` names a command with well-shaped
+/// fields. A caller converting JS numbers must turn fractional ones into anything but
+/// [`Value::Int`]; a plain `as u32` would read `1.5` as version 1.
+pub fn decode_command(expected_origin: &str, actual_origin: &str, get: impl Fn(&str) -> Option<Value>) -> Option<Command> {
+    let version = match get(TAG) {
+        Some(Value::Int(v)) => u32::try_from(v).ok(),
+        _ => None,
+    };
+    if !accepts(expected_origin, actual_origin, version) {
+        return None;
+    }
+    let Some(Value::Str(kind)) = get("type") else { return None };
+    Command::parse(&kind, get)
+}
+
 /// A field of the card form, as named in `focus`, `blur` and `change` events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldName {
@@ -271,6 +288,21 @@ mod tests {
         assert!(!accepts("https://shop.example", "https://shop.example", None));
         assert!(!accepts("null", "null", Some(1)));
         assert!(!accepts("", "", Some(1)));
+    }
+
+    #[test]
+    fn decode_takes_only_the_exact_version_from_the_expected_origin() {
+        let shop = "https://shop.example";
+        let message = |tag: Value| getter(vec![(TAG, tag), ("type", "confirm".into()), ("requestId", Value::Int(3))]);
+        let confirm = Some(Command::Confirm { request_id: 3, client_secret: None });
+        assert_eq!(decode_command(shop, shop, message(Value::Int(1))), confirm);
+        assert_eq!(decode_command(shop, "https://evil.example", message(Value::Int(1))), None);
+        // What a JS caller sees for 1.5 (fractional numbers become Null), "1", 2, and 2^32 + 1,
+        // which a wrapping cast would turn into 1.
+        for tag in [Value::Null, Value::Str("1".into()), Value::Int(2), Value::Int((1 << 32) + 1), Value::Bool(true)] {
+            assert_eq!(decode_command(shop, shop, message(tag.clone())), None, "{tag:?}");
+        }
+        assert_eq!(decode_command(shop, shop, getter(vec![(TAG, Value::Int(1)), ("requestId", Value::Int(3))])), None, "no type");
     }
 
     #[test]

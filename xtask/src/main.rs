@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+mod fuzz;
 mod proc;
 mod receiver;
 mod setup;
@@ -22,6 +23,7 @@ commands:
   build   build the widget, the gateway and the static assets into dist/
           (`build widget`, `build gateway`, `build assets` for one part)
   bench   measure sizes and speeds and write BENCHMARKS.md
+  fuzz    run every cargo-fuzz target (`fuzz --seconds N [target...]`, 600 s each by default)
   setup   install missing tools only";
 
 fn main() -> ExitCode {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         }),
         Some("bench") => setup::run(true).and_then(|()| build::all()).and_then(|()| bench::run()),
         Some("setup") => setup::run(true).and_then(|()| setup::dev_vars().map(drop)),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -106,6 +109,9 @@ fn test(extra: &[String]) -> Result {
     let root = root();
     println!("==> Rust tests (native)");
     proc::run(proc::cmd("cargo").args(["test", "--workspace", "--exclude", "widget"]).current_dir(&root))?;
+    if extra.is_empty() {
+        fuzz::all(fuzz::TEST_SECONDS, &fuzz::TARGETS)?;
+    }
     println!("==> Gateway (workerd) and browser (headless Chromium) tests");
     let mut node = proc::cmd("node");
     node.args(["--test", "--test-concurrency=2", "--test-timeout=300000"]);

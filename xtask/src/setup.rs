@@ -8,6 +8,8 @@ use std::fs;
 /// `WORKER_BUILD` the `worker` crate pin.
 pub const WASM_BINDGEN: &str = "0.2.130";
 pub const WORKER_BUILD: &str = "0.8.7";
+/// `cargo fuzz`, for `cargo xtask fuzz` (and the short fuzz runs of `cargo xtask test`).
+pub const CARGO_FUZZ: &str = "0.13.2";
 const TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn run(need_browser: bool) -> Result {
@@ -16,6 +18,14 @@ pub fn run(need_browser: bool) -> Result {
     if !installed.lines().any(|l| l.trim() == TARGET) {
         println!("==> rustup target add {TARGET}");
         proc::run(cmd("rustup").args(["target", "add", TARGET]).current_dir(&root))?;
+    }
+    if !crate::build::has_rust_src() {
+        // Lets the widget's build rebuild std for size; optional, so a machine that cannot fetch
+        // it still builds (a larger widget, which the size budget check then reports).
+        println!("==> rustup component add rust-src");
+        if let Err(e) = proc::run(cmd("rustup").args(["component", "add", "rust-src"]).current_dir(&root)) {
+            println!("    rust-src unavailable ({e}); the widget builds without the size flags");
+        }
     }
     let have = |bin: &str| output(cmd(bin).arg("--version")).unwrap_or_default();
     if !have("wasm-bindgen").contains(WASM_BINDGEN) {
@@ -47,6 +57,15 @@ pub fn run(need_browser: bool) -> Result {
         println!("==> apt-get install chromium");
         proc::run(cmd("apt-get").arg("update"))?;
         proc::run(cmd("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]))?;
+    }
+    Ok(())
+}
+
+/// Installs the pinned `cargo-fuzz` unless it is already there.
+pub fn cargo_fuzz() -> Result {
+    if !output(cmd("cargo").args(["fuzz", "--version"])).unwrap_or_default().contains(CARGO_FUZZ) {
+        println!("==> cargo install cargo-fuzz {CARGO_FUZZ}");
+        proc::run(cmd("cargo").args(["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked", "--force"]))?;
     }
     Ok(())
 }
