@@ -10,7 +10,10 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+mod tamper;
+
 use libfuzzer_sys::fuzz_target;
+use tamper::tamperings;
 use shared::webhook::{
     parse_standard_signature_header, standard_key, standard_signature, standard_signature_header, standard_verify,
     VerifyError, DEFAULT_TOLERANCE_SECS, MAX_HEADER_LEN,
@@ -76,20 +79,6 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(standard_verify(payload, id, &ts, &noisy, &[SECRET], t, 300), Ok(t), "{noisy:?}");
     }
 });
-
-fn tamperings(payload: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = vec![[payload, b" "].concat()];
-    if let Some(last) = payload.len().checked_sub(1) {
-        let mut p = payload.to_vec();
-        p[0] ^= 1;
-        out.push(p);
-        let mut p = payload.to_vec();
-        p[last] ^= 0x80;
-        out.push(p);
-        out.push(payload[..last].to_vec());
-    }
-    out
-}
 
 /// The format as the Standard Webhooks spec gives it, read independently: whitespace-separated
 /// `version,signature` entries; `v1` entries whose signature is padded standard base64 of exactly
