@@ -46,7 +46,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// True when a message that claims to come from `actual_origin` may be acted on by a side that
 /// only talks to `expected_origin`. Opaque origins (`"null"`) and empty ones never match.
-pub fn accepts(expected_origin: &str, actual_origin: &str, version: Option<u32>) -> bool {
+fn accepts(expected_origin: &str, actual_origin: &str, version: Option<u32>) -> bool {
     !expected_origin.is_empty()
         && expected_origin != "null"
         && expected_origin == actual_origin
